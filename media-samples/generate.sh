@@ -28,6 +28,11 @@ video main-640x360-30fps-aac      main     640x360  30 60 6 aac
 video high-1280x720-30fps-aac     high     1280x720 30 60 6 aac
 video high-1280x720-25fps         high     1280x720 25 50 4 none
 
+# A tiny file (a few KB) for exhaustive tests: every prefix of it is read in the malformed-input suite.
+"${ff[@]}" -f lavfi -i "testsrc2=size=160x120:rate=10:duration=1" -f lavfi -i "sine=frequency=440:sample_rate=8000:duration=1" \
+  -c:v libx264 -profile:v high -preset veryfast -pix_fmt yuv420p -g 5 -keyint_min 5 -sc_threshold 0 -b:v 100k \
+  -c:a aac -b:a 12k -ac 1 "${mkvopts[@]}" tiny-160x120-10fps-aac.mkv
+
 # ffmpeg's live layout: unknown-size Segment, sized Clusters with CRC-32, no Cues.
 "${ff[@]}" -i high-1280x720-30fps-aac.mkv -c copy -live 1 "${mkvopts[@]}" live-high-1280x720-30fps-aac.mkv
 

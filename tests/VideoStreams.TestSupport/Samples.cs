@@ -33,11 +33,12 @@ public static class Samples
     public const string LacedBlockGroups = "laced-blockgroups-640x360-30fps-aac.mkv";
     public const string ResolutionChange = "resolution-change.mkv";
     public const string Truncated = "truncated.mkv";
+    public const string Tiny = "tiny-160x120-10fps-aac.mkv";
 
     /// <summary>Every well-formed MKV sample (the truncated one excluded).</summary>
     public static IReadOnlyList<string> WellFormedMkv { get; } =
     [
-        Baseline360p25, Main360p30Aac, High720p30Aac, High720p25, LiveHigh720p30Aac, LacedBlockGroups, ResolutionChange,
+        Baseline360p25, Main360p30Aac, High720p30Aac, High720p25, LiveHigh720p30Aac, LacedBlockGroups, ResolutionChange, Tiny,
     ];
 
     /// <summary>xunit theory data over <see cref="WellFormedMkv"/>.</summary>

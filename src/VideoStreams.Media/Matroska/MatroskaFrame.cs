@@ -42,4 +42,7 @@ public readonly struct MatroskaFrame
 
     /// <summary>The frame's bytes.</summary>
     public ReadOnlySequence<byte> Data { get; }
+
+    /// <summary>Offset of the frame's first byte in the reader's input stream, or -1 when not read from a stream.</summary>
+    public long DataOffset { get; init; } = -1;
 }

@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace VideoStreams.Media.Matroska;
+
+/// <summary>Receives each event; frame data are valid only during the call.</summary>
+public delegate void MatroskaEventHandler(MatroskaReader reader, in MatroskaEvent ev);
+
+/// <summary>Loops that drive a <see cref="MatroskaReader"/> over common inputs.</summary>
+public static class MatroskaReaderExtensions
+{
+    /// <summary>Reads a complete document (or several back to back) held in memory.</summary>
+    /// <exception cref="MediaFormatException">The input is malformed or truncated.</exception>
+    public static void ReadAll(this MatroskaReader reader, ReadOnlySequence<byte> input, MatroskaEventHandler handler)
+    {
+        var sequence = new SequenceReader<byte>(input);
+        while (reader.TryRead(ref sequence, out var ev, isFinalBlock: true))
+        {
+            handler(reader, ev);
+        }
+    }
+
+    /// <summary>Reads a complete document held in memory.</summary>
+    public static void ReadAll(this MatroskaReader reader, ReadOnlyMemory<byte> input, MatroskaEventHandler handler) =>
+        reader.ReadAll(new ReadOnlySequence<byte>(input), handler);
+
+    /// <summary>
+    /// Reads from a pipe until it completes. The pipe buffers at most one element beyond what has been consumed.
+    /// </summary>
+    public static async Task ReadAsync(this MatroskaReader reader, PipeReader input, MatroskaEventHandler handler, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var consumed = Drain(reader, result.Buffer, result.IsCompleted, handler);
+            input.AdvanceTo(consumed, result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads a stream to its end (e.g. a file opened for sequential reading).</summary>
+    public static async Task ReadAsync(this MatroskaReader reader, Stream input, MatroskaEventHandler handler, CancellationToken cancellationToken = default)
+    {
+        var pipe = PipeReader.Create(input, new StreamPipeReaderOptions(bufferSize: 1 << 20, minimumReadSize: 256 << 10, leaveOpen: true));
+        try
+        {
+            await reader.ReadAsync(pipe, handler, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Separate from the async loop: SequenceReader is a ref struct and cannot live across an await.
+    private static SequencePosition Drain(MatroskaReader reader, ReadOnlySequence<byte> buffer, bool isFinal, MatroskaEventHandler handler)
+    {
+        var sequence = new SequenceReader<byte>(buffer);
+        while (reader.TryRead(ref sequence, out var ev, isFinal))
+        {
+            handler(reader, ev);
+        }
+
+        return sequence.Position;
+    }
+}
