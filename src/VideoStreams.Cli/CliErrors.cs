@@ -1,0 +1,43 @@
+using VideoStreams.Media;
+
+namespace VideoStreams.Cli;
+
+/// <summary>Exit codes and the one-line error policy: a user sees what went wrong, never a stack trace.</summary>
+internal static class CliErrors
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+    public const int Internal = 70;
+
+    /// <summary>Runs a command, turning any escaping exception into one line on stderr and an exit code.</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (Exception e)
+        {
+            return Report(e);
+        }
+    }
+
+    public static int Report(Exception e)
+    {
+        var (code, message) = e switch
+        {
+            MediaFormatException m => (BadInput, $"invalid media ({m.Error}): {m.Message}"),
+            FileNotFoundException f => (BadInput, $"no such file: {f.FileName ?? f.Message}"),
+            DirectoryNotFoundException d => (BadInput, d.Message),
+            UnauthorizedAccessException u => (Failure, u.Message),
+            IOException io => (Failure, io.Message),
+            OperationCanceledException => (Failure, "cancelled"),
+            _ => (Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
+        };
+        Console.Error.WriteLine($"vs: {OneLine(message)}");
+        return code;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

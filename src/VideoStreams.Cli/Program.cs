@@ -1,0 +1,10 @@
+using System.CommandLine;
+using VideoStreams.Cli;
+using VideoStreams.Cli.Media;
+
+var root = new RootCommand("vs — the VideoStreams command line: offline media tools now; streams, fragments, clips and images as the server grows.")
+{
+    MediaCommands.Create(),
+};
+
+return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync());

@@ -1,0 +1,49 @@
+namespace VideoStreams.Media.Remux;
+
+/// <summary>Options for <see cref="CmafSegmenter"/>.</summary>
+public sealed record CmafSegmenterOptions
+{
+    /// <summary>A segment ends at the first video keyframe at or after this much media. Default 2 s.</summary>
+    public TimeSpan TargetSegmentDuration { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How far video may run past a cut while the segmenter waits for audio to reach it (interleaving puts audio a
+    /// little behind). After that the segment goes out and late audio joins the next one. Default 1 s.
+    /// </summary>
+    public TimeSpan MaxAudioWait { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>An fMP4 initialization segment (EXT-X-MAP). A new one follows every change of codec configuration.</summary>
+/// <param name="Index">0 for the first, then 1, 2, … at each configuration change.</param>
+/// <param name="Bytes">The segment; valid only during the callback.</param>
+/// <param name="Codecs">RFC 6381 codecs of all tracks, comma-separated (the HLS CODECS attribute).</param>
+/// <param name="Width">Video width in pixels (0 without video).</param>
+/// <param name="Height">Video height in pixels (0 without video).</param>
+public readonly record struct CmafInitSegment(int Index, ReadOnlyMemory<byte> Bytes, string Codecs, int Width, int Height);
+
+/// <summary>One fMP4 media segment (moof + mdat) holding every track's samples for its time span.</summary>
+/// <param name="SequenceNumber">1-based fragment sequence number (mfhd).</param>
+/// <param name="InitIndex">The init segment this one needs.</param>
+/// <param name="Discontinuity">True for the first segment after a configuration change (EXT-X-DISCONTINUITY).</param>
+/// <param name="StartSeconds">Decode time of its first video sample (first audio sample without video), in seconds.</param>
+/// <param name="DurationSeconds">Its duration, in seconds.</param>
+/// <param name="StartsWithKeyframe">True when the first video sample is a keyframe (always, except for audio-only).</param>
+/// <param name="Bytes">The segment; valid only during the callback.</param>
+public readonly record struct CmafMediaSegment(
+    uint SequenceNumber,
+    int InitIndex,
+    bool Discontinuity,
+    double StartSeconds,
+    double DurationSeconds,
+    bool StartsWithKeyframe,
+    ReadOnlyMemory<byte> Bytes);
+
+/// <summary>Receives what a <see cref="CmafSegmenter"/> produces.</summary>
+public interface ICmafSegmentSink
+{
+    /// <summary>An init segment, delivered before the first media segment that needs it.</summary>
+    void OnInitSegment(in CmafInitSegment init);
+
+    /// <summary>A media segment.</summary>
+    void OnMediaSegment(in CmafMediaSegment segment);
+}
