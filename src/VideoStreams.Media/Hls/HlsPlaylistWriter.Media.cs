@@ -11,7 +11,8 @@ public static partial class HlsPlaylistWriter
         w.Write("#EXT-X-TARGETDURATION:"u8);
         w.Write(targetDuration);
         w.NewLine();
-        if (playlist.ServerControl is { } control)
+        if (playlist.ServerControl is { } control
+            && (control.CanBlockReload || control.HoldBack is not null || control.PartHoldBack is not null || control.CanSkipUntil is not null))
         {
             WriteServerControl(w, control);
         }

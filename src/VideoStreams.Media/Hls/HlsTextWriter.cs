@@ -48,7 +48,12 @@ internal readonly ref struct HlsTextWriter
     /// <summary>A decimal-floating-point with three decimals, invariant culture (never a comma).</summary>
     public void WriteDecimal(double value)
     {
-        // Values are validated finite and below 1e12, so 32 bytes always suffice.
+        // Values are validated finite and below 1e9, so 32 bytes always suffice. -0 would print as "-0.000".
+        if (value == 0)
+        {
+            value = 0;
+        }
+
         var span = _output.GetSpan(32);
         if (!value.TryFormat(span, out var written, "F3", CultureInfo.InvariantCulture))
         {

@@ -232,6 +232,19 @@ public class HlsMediaPlaylistWriterTests
     }
 
     [Fact]
+    public void An_empty_server_control_and_negative_zero_write_nothing_odd()
+    {
+        var text = HlsPlaylistWriter.ToText(new HlsMediaPlaylist
+        {
+            ServerControl = new HlsServerControl(),
+            Segments = [new HlsSegment { Duration = -0.0, Uri = "a.ts" }],
+        });
+
+        Assert.DoesNotContain("SERVER-CONTROL", text, StringComparison.Ordinal);
+        Assert.Contains("#EXTINF:0.000,\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Durations_use_a_dot_whatever_the_current_culture()
     {
         var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
