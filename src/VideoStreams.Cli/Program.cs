@@ -7,4 +7,5 @@ var root = new RootCommand("vs — the VideoStreams command line: offline media 
     MediaCommands.Create(),
 };
 
-return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync());
+// Our own handler reports errors in one line; System.CommandLine's would print a stack trace.
+return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using VideoStreams.Media.Matroska;
 using VideoStreams.Media.Remux;
 
 namespace VideoStreams.Cli.Media;
@@ -15,7 +14,7 @@ internal static class RemuxCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("input") { Description = "A Matroska (.mkv/.webm) file with H.264 and/or AAC." };
-        var output = new Argument<FileInfo?>("output") { Description = "The MP4 file to write.", Arity = ArgumentArity.ZeroOrOne };
+        var output = new Argument<FileInfo?>("output") { Description = "The file to write: .mp4 (progressive, moov first), or .mkv/.webm (KVS live layout).", Arity = ArgumentArity.ZeroOrOne };
         var hls = new Option<DirectoryInfo?>("--hls") { Description = "Write fMP4 HLS (index.m3u8, master.m3u8, init and segments) into this folder instead." };
         var segment = new Option<double>("--segment-seconds") { Description = "HLS: target segment duration; segments end at the next keyframe.", DefaultValueFactory = _ => 2.0 };
         var command = new Command("remux", "Repackage a Matroska file as MP4 or fMP4 HLS, without re-encoding.") { input, output, hls, segment };
@@ -27,10 +26,12 @@ internal static class RemuxCommand
             {
                 result.AddError("give either an OUTPUT file or --hls DIR (one of them)");
             }
-
-            if (result.GetValue(segment) is <= 0 or > 60)
+        });
+        segment.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is <= 0 or > 60)
             {
-                result.AddError("--segment-seconds must be between 0 and 60");
+                result.AddError("--segment-seconds must be more than 0 and at most 60");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -39,7 +40,9 @@ internal static class RemuxCommand
             var clock = Stopwatch.StartNew();
             var summary = parse.GetValue(hls) is { } dir
                 ? await ToHlsAsync(from, dir, TimeSpan.FromSeconds(parse.GetValue(segment)), cancellationToken)
-                : await ToMp4Async(from, parse.GetValue(output)!, cancellationToken);
+                : IsMatroska(parse.GetValue(output)!)
+                    ? await ToMatroskaAsync(from, parse.GetValue(output)!, cancellationToken)
+                    : await ToMp4Async(from, parse.GetValue(output)!, cancellationToken);
             Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{summary} in {clock.Elapsed.TotalSeconds:0.000} s"));
             return CliErrors.Ok;
         });
@@ -76,18 +79,35 @@ internal static class RemuxCommand
         return $"wrote {to.Name}: {plan.Layout.FileSize} bytes, {samples} samples";
     }
 
-    private static async Task<string> ToHlsAsync(FileInfo from, DirectoryInfo to, TimeSpan segmentDuration, CancellationToken cancellationToken)
+    private static bool IsMatroska(FileInfo file) =>
+        file.Extension.Equals(".mkv", StringComparison.OrdinalIgnoreCase) || file.Extension.Equals(".webm", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<string> ToMatroskaAsync(FileInfo from, FileInfo to, CancellationToken cancellationToken)
     {
-        to.Create();
-        var sink = new HlsFolderSink(to);
-        using (var segmenter = new CmafSegmenter(sink, new CmafSegmenterOptions { TargetSegmentDuration = segmentDuration }))
+        var temporary = to.FullName + ".partial";
+        long frames;
+        try
         {
-            await using var stream = ProbeCommand.OpenInput(from);
-            await new MatroskaReader().ReadAsync(stream, segmenter.Handle, cancellationToken);
-            segmenter.Complete();
+            await using (var input = ProbeCommand.OpenInput(from))
+            await using (var output = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                frames = await MatroskaRemuxer.RemuxAsync(input, output, cancellationToken);
+            }
+
+            File.Move(temporary, to.FullName, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
 
-        sink.WritePlaylists();
-        return $"wrote {Path.Combine(to.Name, HlsFolderSink.MediaPlaylist)}: {sink.Segments} segments, {sink.Inits} init segments";
+        return $"wrote {to.Name}: {to.Length} bytes, {frames} frames (live layout)";
+    }
+
+    private static async Task<string> ToHlsAsync(FileInfo from, DirectoryInfo to, TimeSpan segmentDuration, CancellationToken cancellationToken)
+    {
+        await using var stream = ProbeCommand.OpenInput(from);
+        var writer = await HlsFolderWriter.RemuxAsync(stream, to, new CmafSegmenterOptions { TargetSegmentDuration = segmentDuration }, cancellationToken);
+        return $"wrote {Path.Combine(to.Name, HlsFolderWriter.MediaPlaylist)}: {writer.Segments} segments, {writer.Inits} init segments";
     }
 }

@@ -72,6 +72,22 @@ public static partial class CmafWriter
         var (width, height) = description is AvcSampleDescription avc ? (avc.Width, avc.Height) : (0, 0);
         var trak = w.StartBox("trak"u8);
         Mp4Boxes.WriteTkhd(ref w, track, 0, width, height);
+        if (track.CompositionDelay > 0)
+        {
+            // One edit starting at media time = the delay. Its duration is 0: a fragmented file's length is not known,
+            // and readers (Chromium, ffmpeg) take only the media time from a single-entry list.
+            var edts = w.StartBox("edts"u8);
+            var wide = track.CompositionDelay > int.MaxValue;
+            var elst = w.StartFullBox("elst"u8, wide ? (byte)1 : (byte)0, 0);
+            w.WriteUInt32(1);
+            w.WriteUInt32Or64(0, wide);
+            w.WriteUInt32Or64((ulong)track.CompositionDelay, wide);
+            w.WriteUInt16(1); // media_rate_integer
+            w.WriteUInt16(0); // media_rate_fraction
+            w.EndBox(elst);
+            w.EndBox(edts);
+        }
+
         var mdia = w.StartBox("mdia"u8);
         Mp4Boxes.WriteMdhd(ref w, track.Timescale, 0, track.Language);
         Mp4Boxes.WriteHdlr(ref w, track.Kind);

@@ -88,6 +88,14 @@ public sealed class Mp4Track
     /// presented. Written as an empty edit, so a track that starts later than the others keeps its timing.
     /// </summary>
     public long PresentationDelayMilliseconds { get; init; }
+
+    /// <summary>
+    /// fMP4 only: how many ticks (of <see cref="Timescale"/>) the samples' composition times run late. A writer that
+    /// keeps composition offsets non-negative for B-frames shifts compositions by the reorder delay; the init segment
+    /// then carries an edit list (media_time = this) that takes the shift back out, so players present at the source
+    /// times. Zero: no edit list.
+    /// </summary>
+    public long CompositionDelay { get; init; }
 }
 
 /// <summary>Timing and size of one sample (an access unit), in its track's timescale.</summary>

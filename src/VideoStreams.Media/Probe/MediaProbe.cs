@@ -1,5 +1,4 @@
 using VideoStreams.Media.Matroska;
-using VideoStreams.Media.Remux;
 
 namespace VideoStreams.Media.Probe;
 

@@ -15,6 +15,7 @@ public sealed partial class CmafSegmenter
     private uint _sequence;
     private int _initIndex = -1;
     private int _initDescription = -1;
+    private long _compositionDelay;
 
     /// <summary>Emits video frames [0, <paramref name="videoCount"/>) and audio frames decoded before <paramref name="audioCut"/>.</summary>
     private void Emit(int videoCount, long audioCut)
@@ -34,11 +35,16 @@ public sealed partial class CmafSegmenter
             return;
         }
 
+        if (videoCount > 0)
+        {
+            AssignVideoTimes(videoCount);
+        }
+
         var description = videoCount > 0 ? _video!.Frames[0].Description : Math.Max(_initDescription, 0);
         var discontinuity = false;
         if (_initIndex < 0 || description != _initDescription)
         {
-            WriteInit(description);
+            WriteInit(description, videoCount > 0 ? CompositionDelay(videoCount, description) : 0);
             discontinuity = _initIndex > 0;
         }
 
@@ -71,14 +77,14 @@ public sealed partial class CmafSegmenter
         _audio?.RemoveFirst(audioCount);
     }
 
-    private void WriteInit(int description)
+    private void WriteInit(int description, long compositionDelay)
     {
         var tracks = new List<Mp4Track>(2);
         var codecs = new List<string>(2);
         int width = 0, height = 0;
         if (_video is not null)
         {
-            tracks.Add(_video.Track.ToMp4Track(description));
+            tracks.Add(_video.Track.ToMp4Track(description, compositionDelay));
             codecs.Add(_video.Track.CodecStrings[description]);
             var avc = (AvcSampleDescription)_video.Track.Descriptions[description];
             (width, height) = (avc.Width, avc.Height);
@@ -93,15 +99,14 @@ public sealed partial class CmafSegmenter
         _output.ResetWrittenCount();
         CmafWriter.WriteInitSegment(_output, tracks);
         _initDescription = description;
+        _compositionDelay = compositionDelay;
         _sink.OnInitSegment(new CmafInitSegment(++_initIndex, _output.WrittenMemory, string.Join(',', codecs), width, height));
     }
 
-    /// <summary>Decode times per group of pictures (sorted presentation times), durations up to the next sample.</summary>
-    private long BuildVideoSamples(int count, out long total)
+    /// <summary>Decode times per group of pictures: the sorted presentation times (see <see cref="DecodeTimeline"/>).</summary>
+    private void AssignVideoTimes(int count)
     {
-        var video = _video!;
-        var frames = video.Frames;
-        EnsureCapacity(ref _videoSamples, count);
+        var frames = _video!.Frames;
         EnsureCapacity(ref _pts, count);
         EnsureCapacity(ref _dts, count);
         for (var i = 0; i < count; i++)
@@ -109,7 +114,7 @@ public sealed partial class CmafSegmenter
             _pts[i] = frames[i].Pts;
         }
 
-        var previous = video.LastEmittedDts;
+        var previous = _video.LastEmittedDts;
         for (int gopStart = 0, i = 1; i <= count; i++)
         {
             if (i == count || frames[i].IsKeyframe)
@@ -119,20 +124,53 @@ public sealed partial class CmafSegmenter
                 gopStart = i;
             }
         }
+    }
+
+    /// <summary>
+    /// The shift that keeps composition offsets non-negative for this rendition: the largest DTS − PTS seen in its first
+    /// segment, or the SPS's reorder depth times the frame duration when that is larger (later GOPs may reorder more).
+    /// </summary>
+    private long CompositionDelay(int count, int description)
+    {
+        long observed = 0, frameDuration = long.MaxValue;
+        for (var i = 0; i < count; i++)
+        {
+            observed = Math.Max(observed, _dts[i] - _pts[i]);
+            if (i > 0)
+            {
+                frameDuration = Math.Min(frameDuration, _dts[i] - _dts[i - 1]);
+            }
+        }
+
+        var reorder = _video!.Track.ReorderFrames(description) ?? 0;
+        return frameDuration == long.MaxValue ? observed : Math.Max(observed, reorder * frameDuration);
+    }
+
+    /// <summary>
+    /// Samples with durations up to the next one; composition offsets are PTS − DTS + the rendition's delay, which the
+    /// init segment's edit list removes (ffmpeg 5.1 misreads negative offsets in fragments; browsers honour the edit).
+    /// </summary>
+    private long BuildVideoSamples(int count, out long total)
+    {
+        var video = _video!;
+        var frames = video.Frames;
+        EnsureCapacity(ref _videoSamples, count);
+        var last = _dts[count - 1];
 
         // The next sample (the keyframe that cut this segment) starts where the last one ends.
-        var next = count < video.Count ? Math.Max(frames[count].Pts, previous + 1) : long.MinValue;
+        var next = count < video.Count ? Math.Max(frames[count].Pts, last + 1) : long.MinValue;
         for (var i = 0; i < count; i++)
         {
             var duration = i + 1 < count ? _dts[i + 1] - _dts[i]
                 : next != long.MinValue ? next - _dts[i]
                 : DecodeTimeline.FallbackDuration(video.LastDuration, video.Track.Timescale);
             video.LastDuration = duration;
-            _videoSamples[i] = new Mp4Sample(_dts[i], (uint)duration, checked((int)(_pts[i] - _dts[i])), frames[i].Size, frames[i].IsKeyframe);
+            var offset = checked((int)(_pts[i] - _dts[i] + _compositionDelay));
+            _videoSamples[i] = new Mp4Sample(_dts[i], (uint)duration, offset, frames[i].Size, frames[i].IsKeyframe);
         }
 
-        video.LastEmittedDts = _dts[count - 1];
-        total = _dts[count - 1] + video.LastDuration - _dts[0];
+        video.LastEmittedDts = last;
+        total = last + video.LastDuration - _dts[0];
         return _dts[0];
     }
 

@@ -1,5 +1,4 @@
 using VideoStreams.Media.Matroska;
-using VideoStreams.Media.Mp4;
 
 namespace VideoStreams.Media.Remux;
 

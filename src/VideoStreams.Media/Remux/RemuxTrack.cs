@@ -12,8 +12,12 @@ namespace VideoStreams.Media.Remux;
 /// </summary>
 public sealed class RemuxTrack
 {
+    // An SPS is tens of bytes; anything near this is not a parameter set we could use.
+    private const int MaxParameterSetSize = 1024;
+
     private readonly List<Mp4SampleDescription> _descriptions = [];
     private readonly List<string> _codecStrings = [];
+    private readonly List<int?> _reorderFrames = [];
     private AvcDecoderConfigurationRecord? _avc;
 
     private RemuxTrack(MatroskaTrack source, uint trackId, Mp4TrackKind kind, uint timescale)
@@ -50,6 +54,12 @@ public sealed class RemuxTrack
 
     /// <summary>RFC 6381 codec string of each description (e.g. <c>avc1.64001f</c>, <c>mp4a.40.2</c>).</summary>
     public IReadOnlyList<string> CodecStrings => _codecStrings;
+
+    /// <summary>
+    /// Video: how many frames may come before a frame in decode order yet after it in presentation order, as the SPS
+    /// says (VUI bitstream restriction; 0 for Baseline), or null when it does not say.
+    /// </summary>
+    public int? ReorderFrames(int description) => Kind == Mp4TrackKind.Video ? _reorderFrames[description] : 0;
 
     /// <summary>
     /// Maps a Matroska track, or returns null when it is not H.264 or AAC (other tracks are left out of MP4 output).
@@ -98,30 +108,50 @@ public sealed class RemuxTrack
             return false;
         }
 
-        // Parameter sets sit at the front of an access unit; a few KiB is more than any real SPS+PPS+AUD+SEI prefix.
-        var prefixLength = (int)Math.Min(accessUnit.Length, 4096);
-        byte[]? rented = null;
-        var prefix = accessUnit.IsSingleSegment
-            ? accessUnit.FirstSpan[..prefixLength]
-            : CopyPrefix(accessUnit, prefixLength, out rented);
-        try
+        // Parameter sets come before the first slice: walk the length prefixes up to it, copying only SPS/PPS.
+        Span<byte> sps = stackalloc byte[MaxParameterSetSize];
+        Span<byte> pps = stackalloc byte[MaxParameterSetSize];
+        int spsLength = 0, ppsLength = 0;
+        var reader = new SequenceReader<byte>(accessUnit);
+        Span<byte> prefix = stackalloc byte[5];
+        while (reader.Remaining > NalLengthSize && reader.TryCopyTo(prefix[..(NalLengthSize + 1)]))
         {
-            if (!H264Nal.TryFindParameterSets(prefix, NalLengthSize, out var sps, out var pps) || _avc!.ContainsParameterSets(sps, pps))
+            var length = 0L;
+            for (var i = 0; i < NalLengthSize; i++)
             {
-                return false;
+                length = (length << 8) | prefix[i];
             }
 
-            var avc = AvcDecoderConfigurationRecord.Create(sps, pps, NalLengthSize);
-            AddVideoDescription(avc, avc.ToArray());
-            return true;
-        }
-        finally
-        {
-            if (rented is not null)
+            var type = (NalUnitType)(prefix[NalLengthSize] & 0x1F);
+            if (length == 0 || length > reader.Remaining - NalLengthSize || type is >= NalUnitType.Slice and <= NalUnitType.Idr)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                break;
             }
+
+            reader.Advance(NalLengthSize);
+            var nal = reader.UnreadSequence.Slice(0, length);
+            if (type == NalUnitType.Sps && spsLength == 0 && length <= MaxParameterSetSize)
+            {
+                nal.CopyTo(sps);
+                spsLength = (int)length;
+            }
+            else if (type == NalUnitType.Pps && ppsLength == 0 && length <= MaxParameterSetSize)
+            {
+                nal.CopyTo(pps);
+                ppsLength = (int)length;
+            }
+
+            reader.Advance(length);
         }
+
+        if (spsLength == 0 || ppsLength == 0 || _avc!.ContainsParameterSets(sps[..spsLength], pps[..ppsLength]))
+        {
+            return false;
+        }
+
+        var avc = AvcDecoderConfigurationRecord.Create(sps[..spsLength], pps[..ppsLength], NalLengthSize);
+        AddVideoDescription(avc, avc.ToArray());
+        return true;
     }
 
     /// <summary>
@@ -152,8 +182,9 @@ public sealed class RemuxTrack
     };
 
     /// <summary>An MP4 track holding only description <paramref name="index"/> (an fMP4 init segment).</summary>
-    public Mp4Track ToMp4Track(int index) => new()
+    public Mp4Track ToMp4Track(int index, long compositionDelay = 0) => new()
     {
+        CompositionDelay = compositionDelay,
         TrackId = TrackId,
         Kind = Kind,
         Timescale = Timescale,
@@ -167,14 +198,8 @@ public sealed class RemuxTrack
         _avc = avc;
         _descriptions.Add(new AvcSampleDescription(sps.Width, sps.Height, record));
         _codecStrings.Add(sps.CodecString);
+        _reorderFrames.Add(sps.MaxNumReorderFrames ?? (sps.ProfileIdc == 66 ? 0 : null));
         CurrentDescription = _descriptions.Count - 1;
-    }
-
-    private static ReadOnlySpan<byte> CopyPrefix(in ReadOnlySequence<byte> data, int length, out byte[] rented)
-    {
-        rented = ArrayPool<byte>.Shared.Rent(length);
-        data.Slice(0, length).CopyTo(rented);
-        return rented.AsSpan(0, length);
     }
 
     // MP4 packs ISO 639-2/T codes as three lower-case letters; anything else becomes "und".

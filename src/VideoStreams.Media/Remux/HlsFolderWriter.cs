@@ -1,13 +1,19 @@
 using System.Globalization;
 using VideoStreams.Media.Hls;
-using VideoStreams.Media.Remux;
+using VideoStreams.Media.Matroska;
 
-namespace VideoStreams.Cli.Media;
+namespace VideoStreams.Media.Remux;
 
-/// <summary>Writes CMAF output as an HLS VOD folder: init-N.mp4, segment-NNNNN.m4s, index.m3u8 and master.m3u8.</summary>
-internal sealed class HlsFolderSink(DirectoryInfo folder) : ICmafSegmentSink
+/// <summary>
+/// Writes CMAF output as an HLS VOD folder: <c>init-N.mp4</c> (a new one after each configuration change, behind an
+/// EXT-X-DISCONTINUITY), <c>segment-NNNNN.m4s</c>, the media playlist <c>index.m3u8</c> and <c>master.m3u8</c>.
+/// </summary>
+public sealed class HlsFolderWriter(DirectoryInfo folder) : ICmafSegmentSink
 {
+    /// <summary>File name of the media playlist.</summary>
     public const string MediaPlaylist = "index.m3u8";
+
+    /// <summary>File name of the multivariant playlist.</summary>
     public const string MultivariantPlaylist = "master.m3u8";
 
     private readonly List<HlsSegment> _segments = [];
@@ -15,16 +21,36 @@ internal sealed class HlsFolderSink(DirectoryInfo folder) : ICmafSegmentSink
     private long _bytes;
     private double _seconds;
 
+    /// <summary>Media segments written.</summary>
     public int Segments => _segments.Count;
 
+    /// <summary>Init segments written.</summary>
     public int Inits => _inits.Count;
 
+    /// <summary>Remuxes a Matroska stream into <paramref name="folder"/> as fMP4 HLS VOD.</summary>
+    /// <exception cref="MediaFormatException">The input is malformed, truncated, or has no H.264/AAC track.</exception>
+    public static async Task<HlsFolderWriter> RemuxAsync(Stream matroska, DirectoryInfo folder, CmafSegmenterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        folder.Create();
+        var writer = new HlsFolderWriter(folder);
+        using (var segmenter = new CmafSegmenter(writer, options))
+        {
+            await new MatroskaReader().ReadAsync(matroska, segmenter.Handle, cancellationToken).ConfigureAwait(false);
+            segmenter.Complete();
+        }
+
+        writer.WritePlaylists();
+        return writer;
+    }
+
+    /// <inheritdoc/>
     public void OnInitSegment(in CmafInitSegment init)
     {
         Write(InitName(init.Index), init.Bytes.Span);
         _inits.Add(init with { Bytes = default });
     }
 
+    /// <inheritdoc/>
     public void OnMediaSegment(in CmafMediaSegment segment)
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"segment-{segment.SequenceNumber:00000}.m4s");
@@ -40,6 +66,7 @@ internal sealed class HlsFolderSink(DirectoryInfo folder) : ICmafSegmentSink
         });
     }
 
+    /// <summary>Writes both playlists for what has been received (call once, after the segmenter completes).</summary>
     public void WritePlaylists()
     {
         var media = new HlsMediaPlaylist
