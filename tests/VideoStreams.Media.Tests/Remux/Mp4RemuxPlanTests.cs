@@ -1,0 +1,69 @@
+using System.Buffers;
+using VideoStreams.Media.Remux;
+using VideoStreams.TestSupport;
+
+namespace VideoStreams.Media.Tests.Remux;
+
+public sealed class Mp4RemuxPlanTests
+{
+    [Fact]
+    public async Task File_and_memory_writers_produce_the_same_bytes()
+    {
+        var mkv = await File.ReadAllBytesAsync(Samples.PathOf(Samples.Main360p30Aac));
+        var plan = Mp4Remuxer.Plan(mkv);
+        var inMemory = new ArrayBufferWriter<byte>();
+        plan.WriteTo(mkv, inMemory);
+        using var source = File.OpenHandle(Samples.PathOf(Samples.Main360p30Aac));
+        using var fromFile = new MemoryStream();
+
+        plan.WriteTo(source, fromFile);
+
+        Assert.Equal(plan.Layout.FileSize, inMemory.WrittenCount);
+        Assert.True(inMemory.WrittenSpan.SequenceEqual(fromFile.ToArray()));
+    }
+
+    [Fact]
+    public async Task Any_byte_range_can_be_served_from_the_source_without_the_bytes_before_it()
+    {
+        var mkv = await File.ReadAllBytesAsync(Samples.PathOf(Samples.High720p30Aac));
+        var plan = Mp4Remuxer.Plan(mkv);
+        var whole = new ArrayBufferWriter<byte>();
+        plan.WriteTo(mkv, whole);
+        var random = new Random(42);
+
+        for (var round = 0; round < 200; round++)
+        {
+            var start = random.NextInt64(plan.Layout.FileSize);
+            var length = Math.Min(plan.Layout.FileSize - start, random.NextInt64(1, 300_000));
+            var served = new List<byte>();
+            foreach (var piece in plan.Layout.MapRange(start, length))
+            {
+                served.AddRange(piece.IsHeader
+                    ? plan.Layout.Header.Span.Slice(piece.SourceOffset, piece.Length).ToArray()
+                    : mkv.AsSpan((int)plan.SourceOffset(piece.TrackIndex, piece.SampleIndex) + piece.SourceOffset, piece.Length).ToArray());
+            }
+
+            Assert.True(whole.WrittenSpan.Slice((int)start, (int)length).SequenceEqual(served.ToArray()), $"range {start}+{length}");
+        }
+    }
+
+    [Fact]
+    public async Task A_later_track_keeps_its_start_through_an_empty_edit_and_b_frames_get_negative_offsets()
+    {
+        // In the 720p sample audio starts at 0 and video at 21 ms.
+        var mkv = await File.ReadAllBytesAsync(Samples.PathOf(Samples.High720p30Aac));
+        var plan = Mp4Remuxer.Plan(mkv);
+        var output = new ArrayBufferWriter<byte>();
+        plan.WriteTo(mkv, output);
+
+        var parsed = Mp4.ParsedMp4.Parse(output.WrittenMemory);
+        var video = parsed.Tracks.Single(t => t.Handler == "vide");
+        var audio = parsed.Tracks.Single(t => t.Handler == "soun");
+        Assert.Equal([-1L, 0L], video.Edits.Select(e => e.MediaTime));
+        Assert.Equal(21, video.Edits[0].SegmentDuration);
+        Assert.Empty(audio.Edits);
+        Assert.Equal(0, video.Samples[0].CompositionOffset);
+        Assert.Contains(video.Samples, s => s.CompositionOffset < 0);
+        Assert.Equal(1, video.CttsVersion);
+    }
+}
