@@ -146,32 +146,20 @@ public static partial class EbmlWriter
     public static int WriteUnknownSizeElementHeader(IBufferWriter<byte> output, uint id) => WriteId(output, id) + WriteUnknownSize(output);
 
     /// <summary>Writes an unsigned integer element in its shortest form.</summary>
-    public static int WriteUInt(IBufferWriter<byte> output, uint id, ulong value)
-    {
-        var valueLength = UIntLength(value);
-        var span = output.GetSpan(13);
-        var length = WriteId(span, id);
-        length += WriteSize(span[length..], (ulong)valueLength);
-        for (var i = 0; i < valueLength; i++)
-        {
-            span[length + i] = (byte)(value >> (8 * (valueLength - 1 - i)));
-        }
-
-        length += valueLength;
-        output.Advance(length);
-        return length;
-    }
+    public static int WriteUInt(IBufferWriter<byte> output, uint id, ulong value) => WriteInteger(output, id, value, UIntLength(value));
 
     /// <summary>Writes a signed integer element in its shortest form.</summary>
-    public static int WriteInt(IBufferWriter<byte> output, uint id, long value)
+    public static int WriteInt(IBufferWriter<byte> output, uint id, long value) => WriteInteger(output, id, (ulong)value, IntLength(value));
+
+    /// <summary>Big-endian, the low <paramref name="valueLength"/> bytes of <paramref name="bits"/> (two's complement for signed values).</summary>
+    private static int WriteInteger(IBufferWriter<byte> output, uint id, ulong bits, int valueLength)
     {
-        var valueLength = IntLength(value);
         var span = output.GetSpan(13);
         var length = WriteId(span, id);
         length += WriteSize(span[length..], (ulong)valueLength);
         for (var i = 0; i < valueLength; i++)
         {
-            span[length + i] = (byte)(value >> (8 * (valueLength - 1 - i)));
+            span[length + i] = (byte)(bits >> (8 * (valueLength - 1 - i)));
         }
 
         length += valueLength;

@@ -12,6 +12,7 @@ public sealed partial class CmafSegmenter
     private Mp4Sample[] _audioSamples = new Mp4Sample[64];
     private long[] _pts = new long[64];
     private long[] _dts = new long[64];
+    private bool[] _keyframes = new bool[64];
     private uint _sequence;
     private int _initIndex = -1;
     private int _initDescription = -1;
@@ -109,21 +110,14 @@ public sealed partial class CmafSegmenter
         var frames = _video!.Frames;
         EnsureCapacity(ref _pts, count);
         EnsureCapacity(ref _dts, count);
+        EnsureCapacity(ref _keyframes, count);
         for (var i = 0; i < count; i++)
         {
             _pts[i] = frames[i].Pts;
+            _keyframes[i] = frames[i].IsKeyframe;
         }
 
-        var previous = _video.LastEmittedDts;
-        for (int gopStart = 0, i = 1; i <= count; i++)
-        {
-            if (i == count || frames[i].IsKeyframe)
-            {
-                DecodeTimeline.AssignVideo(_pts.AsSpan(gopStart, i - gopStart), _dts.AsSpan(gopStart, i - gopStart), previous);
-                previous = _dts[i - 1];
-                gopStart = i;
-            }
-        }
+        DecodeTimeline.AssignVideoGroups(_pts.AsSpan(0, count), _keyframes.AsSpan(0, count), _dts, _video.LastEmittedDts);
     }
 
     /// <summary>

@@ -28,6 +28,25 @@ internal static class DecodeTimeline
     }
 
     /// <summary>
+    /// Decode times for a run of video frames in decode order: each group of pictures (from one keyframe to the next)
+    /// gets <see cref="AssignVideo"/>. Returns the last decode time.
+    /// </summary>
+    public static long AssignVideoGroups(ReadOnlySpan<long> pts, ReadOnlySpan<bool> keyframes, Span<long> dts, long previousDts)
+    {
+        for (int start = 0, i = 1; i <= pts.Length; i++)
+        {
+            if (i == pts.Length || keyframes[i])
+            {
+                AssignVideo(pts[start..i], dts[start..i], previousDts);
+                previousDts = dts[i - 1];
+                start = i;
+            }
+        }
+
+        return previousDts;
+    }
+
+    /// <summary>
     /// Audio frames follow each other back to back; Matroska rounds their times to its tick (1 ms by default, i.e. ±48
     /// samples at 48 kHz). A time within <paramref name="tolerance"/> of where the previous frame ended is taken as exactly
     /// that, so the MP4 timeline has no jitter; anything further away is a real gap and is kept.

@@ -58,24 +58,16 @@ internal sealed class TrackFrames(RemuxTrack track)
     public Mp4Sample[] BuildVideoSamples(out long firstDts)
     {
         var pts = new long[Count];
+        var keyframes = new bool[Count];
         var dts = new long[Count];
         for (var i = 0; i < Count; i++)
         {
             pts[i] = _frames[i].Pts;
+            keyframes[i] = _frames[i].IsKeyframe;
         }
 
-        var previous = long.MinValue;
-        for (int gopStart = 0, i = 1; i <= Count; i++)
-        {
-            // A change of sample description also starts a group: the keyframe carrying it always does anyway.
-            if (i == Count || _frames[i].IsKeyframe)
-            {
-                DecodeTimeline.AssignVideo(pts.AsSpan(gopStart, i - gopStart), dts.AsSpan(gopStart, i - gopStart), previous);
-                previous = dts[i - 1];
-                gopStart = i;
-            }
-        }
-
+        // A change of sample description starts a group too: the keyframe carrying it always does.
+        DecodeTimeline.AssignVideoGroups(pts, keyframes, dts, long.MinValue);
         firstDts = dts[0];
         var samples = new Mp4Sample[Count];
         long duration = 0;
