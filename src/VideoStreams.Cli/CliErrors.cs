@@ -23,10 +23,16 @@ internal static class CliErrors
         }
     }
 
+    /// <summary>Bad media, reported with the file it came from: a batch job runs over many.</summary>
+    public static CliException InvalidMedia(FileInfo input, MediaFormatException e) =>
+        // Refused at its first byte: most likely another format (an MP4, say), which deserves saying in plain words.
+        new(BadInput, $"{input}: {(e.Offset == 0 ? "not a Matroska file: " : "")}invalid media ({e.Error}): {e.Message}", e);
+
     public static int Report(Exception e)
     {
         var (code, message) = e switch
         {
+            CliException c => (c.ExitCode, c.Message),
             MediaFormatException m => (BadInput, $"invalid media ({m.Error}): {m.Message}"),
             FileNotFoundException f => (BadInput, $"no such file: {f.FileName ?? f.Message}"),
             DirectoryNotFoundException d => (BadInput, d.Message),

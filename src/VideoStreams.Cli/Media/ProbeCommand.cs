@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VideoStreams.Media;
 using VideoStreams.Media.Probe;
 
 namespace VideoStreams.Cli.Media;
@@ -25,16 +26,22 @@ internal static class ProbeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!;
-            await using var input = OpenInput(path);
-            var result = await MediaProbe.ProbeAsync(input, cancellationToken);
+            MediaProbeResult result;
+            try
+            {
+                await using var input = Paths.OpenInput(path);
+                result = await MediaProbe.ProbeAsync(input, cancellationToken);
+            }
+            catch (MediaFormatException e)
+            {
+                throw CliErrors.InvalidMedia(path, e);
+            }
+
             Console.Out.Write(parse.GetValue(json) ? JsonSerializer.Serialize(result, Json) + "\n" : Format(path.Name, result));
             return CliErrors.Ok;
         });
         return command;
     }
-
-    internal static FileStream OpenInput(FileInfo path) =>
-        new(path.FullName, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.SequentialScan, BufferSize = 0 });
 
     internal static string Format(string name, MediaProbeResult r)
     {
@@ -43,14 +50,15 @@ internal static class ProbeCommand
         text.AppendLine(c, $"{name}: {r.DocType}, {r.DurationSeconds:0.000} s, {r.Size} bytes, {r.Clusters} clusters{(r.MuxingApp is null ? "" : ", muxed by " + r.MuxingApp)}");
         foreach (var t in r.Tracks)
         {
-            var codec = t.Codec ?? t.CodecId;
+            // Codecs without an RFC 6381 string are named once, by their Matroska id.
+            var codec = t.Codec is null ? t.CodecId : $"{t.Codec} ({t.CodecId})";
             var details = t.Type switch
             {
                 "video" => string.Create(c, $"{t.Width}x{t.Height}, {t.FrameRate:0.###} fps"),
                 "audio" => string.Create(c, $"{t.SampleRate} Hz, {t.Channels} ch"),
-                _ => t.CodecId,
+                _ => null,
             };
-            text.AppendLine(c, $"  track {t.Number}: {t.Type} {codec} ({t.CodecId}), {details}, {t.Frames} frames, {t.DurationSeconds:0.000} s from {t.StartSeconds:0.000} s, {t.BitRate / 1000} kb/s");
+            text.AppendLine(c, $"  track {t.Number}: {t.Type} {codec}, {(details is null ? "" : details + ", ")}{t.Frames} frames, {t.DurationSeconds:0.000} s from {t.StartSeconds:0.000} s, {t.BitRate / 1000} kb/s");
             if (t.Keyframes.Count > 0)
             {
                 text.Append(c, $"    keyframes ({t.Keyframes.Count}):");
