@@ -10,12 +10,10 @@ namespace VideoStreams.Benchmarks;
 /// <c>-- breakdown [FILE.mkv] [--reps N]</c>: where the time of <c>vs media remux</c> goes, phase by phase, in one
 /// process with the same calls the CLI makes (file in, file out), next to the I/O floors (plain sequential read and
 /// write of as many bytes). The first repetition runs on freshly jitted (tier-0) code, as a CLI run does; the median of
-/// the others is steady state. Also simulates the progressive writer's source window to count the bytes it reads.
+/// the others is steady state.
 /// </summary>
 internal static class Breakdown
 {
-    private const int WindowSize = 8 << 20; // Mp4RemuxPlan's window
-
     // --only TEXT: run just the phases whose name contains it (e.g. under a profiler).
     private static string? _only;
 
@@ -62,17 +60,13 @@ internal static class Breakdown
             await Phase("write as many bytes, file presized (SetLength)", size, reps, () => WriteAll(bytes, target, presize: true));
             await Phase("MP4 plan: Mp4Remuxer.PlanAsync(file)", size, reps, () => WithInput(path, input => Mp4Remuxer.PlanAsync(input)));
             await Phase("MP4 plan: Mp4Remuxer.Plan(memory)", size, reps, () => Task.FromResult(Mp4Remuxer.Plan(bytes)));
-            await Phase("MP4 write: plan.WriteTo(file handle, file)", size, reps, () => WriteMp4(plan, path, target));
+            await Phase("MP4 plan: Mp4Remuxer.Plan(file handle)", size, reps, () => PlanFile(path));
+            await Phase("MP4 write: plan.WriteTo(file handle, file handle)", size, reps, () => WriteMp4(plan, path, target));
             await Phase("fMP4: CmafSegmenter(memory), counting sink", size, reps, () => Task.FromResult(Segment(bytes)));
             await Phase("HLS: HlsFolderWriter.RemuxAsync(file, folder)", size, reps, () => WithInput(path, input => HlsFolderWriter.RemuxAsync(input, output.CreateSubdirectory("hls"))));
+            await Phase("HLS: HlsFolderWriter.Remux(file handle, folder)", size, reps, () => HlsFile(path, output.CreateSubdirectory("hls")));
             await Phase("MKV read only: ReadAsync(file), no-op handler", size, reps, () => WithInput(path, input => new MatroskaReader().ReadAsync(input, NoOp)));
             await Phase("MKV read only: synchronous loop, 4 MiB buffer", size, reps, () => ReadSynchronously(path, NoOp));
-
-            Console.WriteLine();
-            Console.WriteLine("Progressive writer's source reads (8 MiB window, simulated from the plan):");
-            Console.WriteLine($"  as written (window starts at the missing sample): {SimulateWindow(plan, size, 0, false) / 1e6:0.0} MB read");
-            Console.WriteLine($"  window starts 1 MiB before the missing sample:     {SimulateWindow(plan, size, 1 << 20, false) / 1e6:0.0} MB read");
-            Console.WriteLine($"  same, keeping the overlap already in memory:       {SimulateWindow(plan, size, 1 << 20, true) / 1e6:0.0} MB read");
         }
         finally
         {
@@ -221,39 +215,26 @@ internal static class Breakdown
         return Task.CompletedTask;
     }
 
-    // As RemuxCommand does it: presized destination, unbuffered stream.
+    // As RemuxCommand does it: the destination preallocated, gather writes from the source window.
     private static Task WriteMp4(Mp4RemuxPlan plan, string source, string target)
     {
-        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read);
-        using var destination = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-        destination.SetLength(plan.Layout.FileSize);
+        using var input = File.OpenHandle(source);
+        using var destination = File.OpenHandle(target, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, plan.Layout.FileSize);
         plan.WriteTo(input, destination);
         return Task.CompletedTask;
     }
 
-    /// <summary>Bytes the writer reads from the source when a window refill starts <paramref name="lead"/> bytes early.</summary>
-    private static long SimulateWindow(Mp4RemuxPlan plan, long sourceSize, long lead, bool keepOverlap)
+    private static Task PlanFile(string source)
     {
-        long start = 0, length = 0, read = 0;
-        foreach (var chunk in plan.Layout.Chunks)
-        {
-            var samples = plan.Samples(chunk.TrackIndex);
-            for (var i = chunk.FirstSample; i < chunk.FirstSample + chunk.SampleCount; i++)
-            {
-                var offset = plan.SourceOffset(chunk.TrackIndex, i);
-                if (offset >= start && offset + samples[i].Size <= start + length)
-                {
-                    continue;
-                }
+        using var input = File.OpenHandle(source);
+        Mp4Remuxer.Plan(input);
+        return Task.CompletedTask;
+    }
 
-                var newStart = Math.Max(0, offset - lead);
-                var newLength = Math.Min(WindowSize, sourceSize - newStart);
-                var overlap = keepOverlap && newStart >= start && newStart < start + length ? start + length - newStart : 0;
-                read += newLength - overlap;
-                (start, length) = (newStart, newLength);
-            }
-        }
-
-        return read;
+    private static Task HlsFile(string source, DirectoryInfo folder)
+    {
+        using var input = File.OpenHandle(source);
+        HlsFolderWriter.Remux(input, folder);
+        return Task.CompletedTask;
     }
 }

@@ -3,6 +3,8 @@
 #   tests/VideoStreams.Benchmarks/remux-vs-ffmpeg.sh            # 5 repetitions, 10-minute input
 #   REPS=7 MINUTES=10 tests/VideoStreams.Benchmarks/remux-vs-ffmpeg.sh
 #   VS=/path/to/other/vs SKIP_BUILD=1 tests/VideoStreams.Benchmarks/remux-vs-ffmpeg.sh   # another build of vs
+# vs is the native (AOT) publish, as shipped: dotnet publish src/VideoStreams.Cli -c Release -r linux-x64 -o artifacts/vs
+# (VS=src/VideoStreams.Cli/bin/Release/net10.0/vs times the JIT build instead).
 # The input (720p30 H.264 High with B-frames, ~4 Mbps, AAC 48 kHz stereo; ~300 MB for 10 minutes) is generated once
 # and cached in $VS_BENCH_CACHE (default: artifacts/bench at the repository root, which git ignores). Generating it
 # is a one-time cost of about as long as the media lasts on 2 cores (x264 veryfast).
@@ -16,7 +18,7 @@ root=$(cd "$here/../.." && pwd)
 reps=${REPS:-5}
 minutes=${MINUTES:-10}
 cache=${VS_BENCH_CACHE:-$root/artifacts/bench}
-vs=${VS:-$root/src/VideoStreams.Cli/bin/Release/net10.0/vs}
+vs=${VS:-$root/artifacts/vs/vs}
 mkdir -p "$cache"
 
 if [ ! -x /usr/bin/time ]; then
@@ -41,7 +43,7 @@ if [ ! -s "$input" ]; then
 fi
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  dotnet build "$root/src/VideoStreams.Cli" -c Release -v quiet -nologo >/dev/null
+  dotnet publish "$root/src/VideoStreams.Cli" -c Release -r linux-x64 -o "$root/artifacts/vs" -v quiet -nologo >/dev/null
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ { print $2 }') GiB;" \

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace VideoStreams.Cli.Media;
 
 /// <summary>
@@ -18,6 +20,13 @@ internal static class Paths
         }
 
         return new(path.FullName, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.SequentialScan, BufferSize = 0 });
+    }
+
+    /// <summary>Opens an input for positioned reads, with the same plain errors as <see cref="OpenInput"/>.</summary>
+    public static SafeFileHandle OpenInputHandle(FileInfo path)
+    {
+        OpenInput(path).Dispose();
+        return File.OpenHandle(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
     }
 
     /// <summary>Throws unless a file can be created at <paramref name="target"/>: checked before any work is done.</summary>

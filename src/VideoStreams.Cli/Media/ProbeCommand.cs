@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using VideoStreams.Media;
 using VideoStreams.Media.Probe;
 
@@ -11,13 +10,6 @@ namespace VideoStreams.Cli.Media;
 /// <summary><c>vs media probe FILE [--json]</c>: tracks, codec strings, duration and keyframe positions.</summary>
 internal static class ProbeCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "A Matroska (.mkv/.webm) file." };
@@ -37,7 +29,7 @@ internal static class ProbeCommand
                 throw CliErrors.InvalidMedia(path, e);
             }
 
-            Console.Out.Write(parse.GetValue(json) ? JsonSerializer.Serialize(result, Json) + "\n" : Format(path.Name, result));
+            Console.Out.Write(parse.GetValue(json) ? JsonSerializer.Serialize(result, ProbeJson.Default.MediaProbeResult) + "\n" : Format(path.Name, result));
             return CliErrors.Ok;
         });
         return command;

@@ -77,19 +77,15 @@ internal static class RemuxCommand
 
     private static async Task<string> ToMp4Async(FileInfo from, FileInfo to, CancellationToken cancellationToken)
     {
-        Mp4RemuxPlan plan;
-        await using (var stream = Paths.OpenInput(from))
-        {
-            Paths.CheckOutputFile(to);
-            plan = await Mp4Remuxer.PlanAsync(stream, cancellationToken: cancellationToken);
-        }
-
+        // Two passes over the input: the plan keeps where each frame is, the write copies frames from there.
+        using var input = Paths.OpenInputHandle(from);
+        Paths.CheckOutputFile(to);
+        var plan = Mp4Remuxer.Plan(input);
+        cancellationToken.ThrowIfCancellationRequested();
         await Paths.WriteFileAsync(to, temporary =>
         {
-            using var source = File.OpenHandle(from.FullName, FileMode.Open, FileAccess.Read);
-            using var destination = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-            destination.SetLength(plan.Layout.FileSize);
-            plan.WriteTo(source, destination);
+            using var destination = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, plan.Layout.FileSize);
+            plan.WriteTo(input, destination);
             return Task.FromResult(true);
         });
 
@@ -114,9 +110,10 @@ internal static class RemuxCommand
 
     private static async Task<string> ToHlsAsync(FileInfo from, DirectoryInfo to, TimeSpan segmentDuration, CancellationToken cancellationToken)
     {
-        await using var stream = Paths.OpenInput(from);
+        using var input = Paths.OpenInputHandle(from);
         var writer = await Paths.WriteFolderAsync(to, HlsFiles, stage =>
-            HlsFolderWriter.RemuxAsync(stream, stage, new CmafSegmenterOptions { TargetSegmentDuration = segmentDuration }, cancellationToken));
+            Task.FromResult(HlsFolderWriter.Remux(input, stage, new CmafSegmenterOptions { TargetSegmentDuration = segmentDuration })));
+        cancellationToken.ThrowIfCancellationRequested();
         return $"wrote {Path.Combine(to.Name, HlsFolderWriter.MediaPlaylist)}: {writer.Segments} segments, {writer.Inits} init segments";
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.Win32.SafeHandles;
 
 namespace VideoStreams.Media.Matroska;
 
@@ -52,6 +53,48 @@ public static class MatroskaReaderExtensions
         finally
         {
             await pipe.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads a file to its end, synchronously, through one buffer that holds the unconsumed tail plus the next read. For
+    /// command-line tools and batch jobs this is several times cheaper than going through a pipe.
+    /// </summary>
+    /// <exception cref="MediaFormatException">The input is malformed or truncated.</exception>
+    public static void ReadFile(this MatroskaReader reader, SafeFileHandle file, MatroskaEventHandler handler, int bufferSize = 4 << 20)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        try
+        {
+            long fileOffset = 0;
+            var length = 0;
+            while (true)
+            {
+                var read = RandomAccess.Read(file, buffer.AsSpan(length), fileOffset);
+                fileOffset += read;
+                length += read;
+                var sequence = new ReadOnlySequence<byte>(buffer, 0, length);
+                var consumed = (int)sequence.Slice(0, Drain(reader, sequence, read == 0, handler)).Length;
+                if (read == 0)
+                {
+                    return;
+                }
+
+                buffer.AsSpan(consumed, length - consumed).CopyTo(buffer);
+                length -= consumed;
+                if (length == buffer.Length)
+                {
+                    // One element larger than the buffer; the reader bounds elements by MaxElementSize.
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

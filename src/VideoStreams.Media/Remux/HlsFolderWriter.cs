@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Win32.SafeHandles;
 using VideoStreams.Media.Hls;
 using VideoStreams.Media.Matroska;
 
@@ -26,6 +27,22 @@ public sealed class HlsFolderWriter(DirectoryInfo folder) : ICmafSegmentSink
 
     /// <summary>Init segments written.</summary>
     public int Inits => _inits.Count;
+
+    /// <summary>Remuxes a Matroska file into <paramref name="folder"/> as fMP4 HLS VOD, reading it synchronously.</summary>
+    /// <exception cref="MediaFormatException">The input is malformed, truncated, or has no H.264/AAC track.</exception>
+    public static HlsFolderWriter Remux(SafeFileHandle matroska, DirectoryInfo folder, CmafSegmenterOptions? options = null)
+    {
+        folder.Create();
+        var writer = new HlsFolderWriter(folder);
+        using (var segmenter = new CmafSegmenter(writer, options))
+        {
+            new MatroskaReader().ReadFile(matroska, segmenter.Handle);
+            segmenter.Complete();
+        }
+
+        writer.WritePlaylists();
+        return writer;
+    }
 
     /// <summary>Remuxes a Matroska stream into <paramref name="folder"/> as fMP4 HLS VOD.</summary>
     /// <exception cref="MediaFormatException">The input is malformed, truncated, or has no H.264/AAC track.</exception>

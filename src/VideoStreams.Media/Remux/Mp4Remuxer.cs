@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using VideoStreams.Media.Matroska;
 using VideoStreams.Media.Mp4;
 
@@ -20,6 +21,15 @@ public static class Mp4Remuxer
     {
         var builder = new Mp4PlanBuilder();
         new MatroskaReader().ReadAll(matroska, builder.Handle);
+        return builder.Build(options);
+    }
+
+    /// <summary>Plans the remux of a Matroska file, reading it synchronously (the fastest way for a local file).</summary>
+    /// <exception cref="MediaFormatException">The input is malformed, truncated, or has no H.264/AAC track.</exception>
+    public static Mp4RemuxPlan Plan(SafeFileHandle matroska, Mp4LayoutOptions? options = null)
+    {
+        var builder = new Mp4PlanBuilder();
+        new MatroskaReader().ReadFile(matroska, builder.Handle);
         return builder.Build(options);
     }
 

@@ -14,12 +14,23 @@ public sealed class Mp4RemuxPlanTests
         var inMemory = new ArrayBufferWriter<byte>();
         plan.WriteTo(mkv, inMemory);
         using var source = File.OpenHandle(Samples.PathOf(Samples.Main360p30Aac));
-        using var fromFile = new MemoryStream();
+        var path = Path.Combine(Path.GetTempPath(), $"vs-plan-{Guid.NewGuid():N}.mp4");
+        try
+        {
+            using (var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write))
+            {
+                // Written after 100 bytes of something else: the offset is honoured.
+                RandomAccess.Write(file, new byte[100], 0);
+                plan.WriteTo(source, file, 100);
+            }
 
-        plan.WriteTo(source, fromFile);
-
-        Assert.Equal(plan.Layout.FileSize, inMemory.WrittenCount);
-        Assert.True(inMemory.WrittenSpan.SequenceEqual(fromFile.ToArray()));
+            Assert.Equal(plan.Layout.FileSize, inMemory.WrittenCount);
+            Assert.True(inMemory.WrittenSpan.SequenceEqual(File.ReadAllBytes(path).AsSpan(100)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RemuxOutputs : IDisposable
         }
 
         using var source = File.OpenHandle(Samples.PathOf(sample));
-        await using var output = File.Create(path);
+        using var output = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
         plan.WriteTo(source, output);
         return path;
     });
