@@ -67,6 +67,7 @@ internal static class Breakdown
             await Phase("HLS: HlsFolderWriter.Remux(file handle, folder)", size, reps, () => HlsFile(path, output.CreateSubdirectory("hls")));
             await Phase("MKV read only: ReadAsync(file), no-op handler", size, reps, () => WithInput(path, input => new MatroskaReader().ReadAsync(input, NoOp)));
             await Phase("MKV read only: synchronous loop, 4 MiB buffer", size, reps, () => ReadSynchronously(path, NoOp));
+            await Phase("MKV read only: ReadFile (prefetching), no-op handler", size, reps, () => ReadPrefetched(path));
         }
         finally
         {
@@ -221,6 +222,13 @@ internal static class Breakdown
         using var input = File.OpenHandle(source);
         using var destination = File.OpenHandle(target, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, plan.Layout.FileSize);
         plan.WriteTo(input, destination);
+        return Task.CompletedTask;
+    }
+
+    private static Task ReadPrefetched(string source)
+    {
+        using var input = File.OpenHandle(source);
+        new MatroskaReader().ReadFile(input, NoOp);
         return Task.CompletedTask;
     }
 

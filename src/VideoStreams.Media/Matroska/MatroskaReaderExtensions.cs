@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.Win32.SafeHandles;
+using VideoStreams.Media.IO;
 
 namespace VideoStreams.Media.Matroska;
 
@@ -57,44 +58,54 @@ public static class MatroskaReaderExtensions
     }
 
     /// <summary>
-    /// Reads a file to its end, synchronously, through one buffer that holds the unconsumed tail plus the next read. For
-    /// command-line tools and batch jobs this is several times cheaper than going through a pipe.
+    /// Reads a file to its end. A background thread reads large blocks one step ahead while this thread parses, and an
+    /// element split between blocks is read across them in place; for command-line tools and batch jobs this is several
+    /// times cheaper than going through a pipe.
     /// </summary>
     /// <exception cref="MediaFormatException">The input is malformed or truncated.</exception>
-    public static void ReadFile(this MatroskaReader reader, SafeFileHandle file, MatroskaEventHandler handler, int bufferSize = 4 << 20)
+    /// <exception cref="IOException">Reading the file failed.</exception>
+    public static void ReadFile(this MatroskaReader reader, SafeFileHandle file, MatroskaEventHandler handler, int blockSize = 4 << 20)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
+        using var prefetcher = new FilePrefetcher(file, blockSize);
+        var pending = new List<(byte[] Buffer, int Start, int Length)>();
         try
         {
-            long fileOffset = 0;
-            var length = 0;
             while (true)
             {
-                var read = RandomAccess.Read(file, buffer.AsSpan(length), fileOffset);
-                fileOffset += read;
-                length += read;
-                var sequence = new ReadOnlySequence<byte>(buffer, 0, length);
-                var consumed = (int)sequence.Slice(0, Drain(reader, sequence, read == 0, handler)).Length;
-                if (read == 0)
+                var more = prefetcher.TryTake(out var block, out var length);
+                if (more)
                 {
-                    return;
+                    pending.Add((block, 0, length));
                 }
 
-                buffer.AsSpan(consumed, length - consumed).CopyTo(buffer);
-                length -= consumed;
-                if (length == buffer.Length)
+                var sequence = BlockSequence.Create(pending);
+                var consumed = sequence.Slice(0, Drain(reader, sequence, !more, handler)).Length;
+                while (consumed > 0)
                 {
-                    // One element larger than the buffer; the reader bounds elements by MaxElementSize.
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
+                    var (buffer, start, count) = pending[0];
+                    if (consumed < count)
+                    {
+                        pending[0] = (buffer, start + (int)consumed, count - (int)consumed);
+                        break;
+                    }
+
+                    consumed -= count;
+                    FilePrefetcher.Return(buffer);
+                    pending.RemoveAt(0);
+                }
+
+                if (!more)
+                {
+                    return;
                 }
             }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            foreach (var (buffer, _, _) in pending)
+            {
+                FilePrefetcher.Return(buffer);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using VideoStreams.Media.Matroska;
 using VideoStreams.TestSupport;
 
 namespace VideoStreams.Media.Tests.Matroska;
@@ -48,7 +49,7 @@ public sealed class MatroskaReaderIncrementalTests
         var data = Main.Value;
         var whole = ReadLog.ReadWhole(data);
         var largestFrame = whole.Frames.Max(f => f.Data.Length);
-        var reader = new VideoStreams.Media.Matroska.MatroskaReader();
+        var reader = new MatroskaReader();
         var pending = Array.Empty<byte>();
         var offered = 0;
         var maxHeld = 0;
@@ -67,6 +68,34 @@ public sealed class MatroskaReaderIncrementalTests
         }
 
         Assert.InRange(maxHeld, 1, largestFrame + 4096 + 64);
+    }
+
+    [Theory]
+    [InlineData(Samples.Main360p30Aac, 997)]
+    [InlineData(Samples.LiveHigh720p30Aac, 64 << 10)]
+    [InlineData(Samples.LacedBlockGroups, 4 << 20)]
+    public void Reading_a_file_in_prefetched_blocks_gives_the_same_frames(string sample, int blockSize)
+    {
+        var whole = ReadLog.ReadWhole(File.ReadAllBytes(Samples.PathOf(sample)));
+        var log = new ReadLog();
+        using var file = File.OpenHandle(Samples.PathOf(sample));
+
+        new MatroskaReader().ReadFile(file, log.Record, blockSize);
+
+        Assert.True(SameFrames(whole, log));
+        Assert.Equal(whole.Events, log.Events);
+    }
+
+    [Fact]
+    public void Reading_a_truncated_file_in_blocks_stops_with_a_truncation_error()
+    {
+        var log = new ReadLog();
+        using var file = File.OpenHandle(Samples.PathOf(Samples.Truncated));
+
+        var error = Assert.Throws<MediaFormatException>(() => new MatroskaReader().ReadFile(file, log.Record, 4096));
+
+        Assert.Equal(MediaFormatError.Truncated, error.Error);
+        Assert.NotEmpty(log.Frames);
     }
 
     private static bool SameFrames(ReadLog a, ReadLog b) =>
