@@ -11,7 +11,7 @@ internal sealed class BlockSequence : ReadOnlySequenceSegment<byte>
         RunningIndex = runningIndex;
     }
 
-    public static ReadOnlySequence<byte> Create(List<(byte[] Buffer, int Start, int Length)> blocks)
+    public static ReadOnlySequence<byte> Create(List<ReadOnlyMemory<byte>> blocks)
     {
         if (blocks.Count == 0)
         {
@@ -20,14 +20,14 @@ internal sealed class BlockSequence : ReadOnlySequenceSegment<byte>
 
         if (blocks.Count == 1)
         {
-            return new ReadOnlySequence<byte>(blocks[0].Buffer, blocks[0].Start, blocks[0].Length);
+            return new ReadOnlySequence<byte>(blocks[0]);
         }
 
-        var first = new BlockSequence(blocks[0].Buffer.AsMemory(blocks[0].Start, blocks[0].Length), 0);
+        var first = new BlockSequence(blocks[0], 0);
         var last = first;
         for (var i = 1; i < blocks.Count; i++)
         {
-            var next = new BlockSequence(blocks[i].Buffer.AsMemory(blocks[i].Start, blocks[i].Length), last.RunningIndex + last.Memory.Length);
+            var next = new BlockSequence(blocks[i], last.RunningIndex + last.Memory.Length);
             last.Next = next;
             last = next;
         }

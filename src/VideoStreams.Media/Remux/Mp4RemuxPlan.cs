@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
+using VideoStreams.Media.IO;
 using VideoStreams.Media.Mp4;
 
 namespace VideoStreams.Media.Remux;
@@ -11,7 +13,7 @@ namespace VideoStreams.Media.Remux;
 /// </summary>
 public sealed class Mp4RemuxPlan
 {
-    private const int WindowSize = 16 << 20;
+    private const int WindowSize = 8 << 20;
     private const int WindowLead = 1 << 20;
     private readonly long[][] _sourceOffsets;
     private readonly Mp4Sample[][] _samples;
@@ -53,13 +55,13 @@ public sealed class Mp4RemuxPlan
     }
 
     /// <summary>
-    /// Writes the MP4 into a file, reading frames from the source file through a window: chunks come in time order and
-    /// alternate between tracks, so each window read serves many chunks, and the source is read about once. The
-    /// frames go to the destination with gather writes straight from the window (one system call per batch).
+    /// Writes the MP4 into a file, reading frames from the source file through windows: chunks come in time order and
+    /// alternate between tracks, so each window read serves many chunks, and the source is read about once.
     /// </summary>
     /// <remarks>
-    /// Writes are positional, so the file is cut into as many contiguous parts as there are processors and the parts are
-    /// written in parallel: copying into the page cache is most of the cost, and it scales with cores.
+    /// Two stages on two threads: one reads windows of the source, this one writes their frames with gather writes
+    /// (one system call per batch, no copy in user space). Reading and writing overlap, and only one thread writes,
+    /// so the destination's inode lock is never contended.
     /// </remarks>
     /// <param name="source">The Matroska file the plan was made from.</param>
     /// <param name="destination">An open file; the MP4 is written at <paramref name="fileOffset"/>.</param>
@@ -67,82 +69,126 @@ public sealed class Mp4RemuxPlan
     public void WriteTo(SafeFileHandle source, SafeFileHandle destination, long fileOffset = 0)
     {
         RandomAccess.Write(destination, Layout.Header.Span, fileOffset);
-        var chunks = Layout.Chunks;
-        var parts = Math.Clamp(Environment.ProcessorCount, 1, Math.Max(1, chunks.Count / 64));
-        var bounds = new int[parts + 1];
-        for (int part = 1, chunk = 0; part < parts; part++)
+        var windows = new HandoffQueue<Window>(capacity: 2);
+        var free = new HandoffQueue<byte[]>(capacity: 3);
+        for (var i = 0; i < 3; i++)
         {
-            // Equal shares of bytes, on chunk boundaries.
-            var target = Layout.Header.Length + ((Layout.FileSize - Layout.Header.Length) * part / parts);
-            while (chunk < chunks.Count && chunks[chunk].FileOffset < target)
+            free.TryAdd(ArrayPool<byte>.Shared.Rent(WindowSize));
+        }
+
+        Exception? failure = null;
+        var reader = new Thread(() =>
+        {
+            try
             {
-                chunk++;
+                ReadWindows(source, windows, free);
             }
-
-            bounds[part] = chunk;
-        }
-
-        bounds[parts] = chunks.Count;
-        if (parts == 1)
-        {
-            WriteChunks(source, destination, fileOffset, 0, chunks.Count);
-        }
-        else
-        {
-            Parallel.For(0, parts, part => WriteChunks(source, destination, fileOffset, bounds[part], bounds[part + 1]));
-        }
-    }
-
-    private void WriteChunks(SafeFileHandle source, SafeFileHandle destination, long fileOffset, int firstChunk, int endChunk)
-    {
-        if (firstChunk >= endChunk)
-        {
-            return;
-        }
-
-        var window = ArrayPool<byte>.Shared.Rent(WindowSize);
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            finally
+            {
+                windows.Complete();
+            }
+        })
+        { IsBackground = true, Name = "mp4 source read" };
+        reader.Start();
         try
         {
-            long windowStart = 0;
-            var windowLength = 0;
-            var writer = new GatherWriter(destination, fileOffset + Layout.Chunks[firstChunk].FileOffset);
-            for (var c = firstChunk; c < endChunk; c++)
+            var writer = new GatherWriter(destination, fileOffset + Layout.Header.Length);
+            while (windows.TryTake(out var window))
             {
-                var chunk = Layout.Chunks[c];
-                var offsets = _sourceOffsets[chunk.TrackIndex];
-                var samples = _samples[chunk.TrackIndex];
-                for (var i = chunk.FirstSample; i < chunk.FirstSample + chunk.SampleCount; i++)
+                foreach (var (start, length) in window.Pieces)
                 {
-                    var (offset, size) = (offsets[i], samples[i].Size);
-                    if (offset < windowStart || offset + size > windowStart + windowLength)
-                    {
-                        // The gathered pieces point into the window: write them out before it is refilled.
-                        writer.Flush();
-                        if (size + WindowLead > window.Length)
-                        {
-                            ArrayPool<byte>.Shared.Return(window);
-                            window = ArrayPool<byte>.Shared.Rent(size + WindowLead);
-                        }
-
-                        // Start a little early: the other track's next chunk usually begins just before this sample.
-                        windowStart = Math.Max(0, offset - WindowLead);
-                        windowLength = ReadFully(source, window, windowStart);
-                        if (offset + size > windowStart + windowLength)
-                        {
-                            ThrowHelper.Throw(MediaFormatError.Truncated, "the source file is shorter than when it was planned", offset);
-                        }
-                    }
-
-                    writer.Add(window.AsMemory((int)(offset - windowStart), size));
+                    writer.Add(window.Buffer.AsMemory(start, length));
                 }
-            }
 
-            writer.Flush();
+                writer.Flush();
+                free.TryAdd(window.Buffer);
+            }
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(window);
+            // Unblocks the reader if writing failed, then returns every buffer.
+            free.Complete();
+            windows.Complete();
+            reader.Join();
+            while (windows.TryTakeLeftover(out var left))
+            {
+                ArrayPool<byte>.Shared.Return(left.Buffer);
+            }
+
+            while (free.TryTakeLeftover(out var buffer))
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>The read stage: fills windows in output order and lists, for each, the frames it holds.</summary>
+    private void ReadWindows(SafeFileHandle source, HandoffQueue<Window> windows, HandoffQueue<byte[]> free)
+    {
+        Window? current = null;
+        foreach (var chunk in Layout.Chunks)
+        {
+            var offsets = _sourceOffsets[chunk.TrackIndex];
+            var samples = _samples[chunk.TrackIndex];
+            for (var i = chunk.FirstSample; i < chunk.FirstSample + chunk.SampleCount; i++)
+            {
+                var (offset, size) = (offsets[i], samples[i].Size);
+                if (current is null || offset < current.Start || offset + size > current.Start + current.Length)
+                {
+                    if (current is not null && !windows.TryAdd(current))
+                    {
+                        return;
+                    }
+
+                    if (!free.TryTake(out var buffer))
+                    {
+                        return;
+                    }
+
+                    if (size + WindowLead > buffer.Length)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(size + WindowLead);
+                    }
+
+                    // Start a little early: the other track's next chunk usually begins just before this sample.
+                    var start = Math.Max(0, offset - WindowLead);
+                    current = new Window(buffer, start, ReadFully(source, buffer, start));
+                    if (offset + size > current.Start + current.Length)
+                    {
+                        ThrowHelper.Throw(MediaFormatError.Truncated, "the source file is shorter than when it was planned", offset);
+                    }
+                }
+
+                current.Pieces.Add(((int)(offset - current.Start), size));
+            }
+        }
+
+        if (current is not null)
+        {
+            windows.TryAdd(current);
+        }
+    }
+
+    /// <summary>A window of the source and the frames to write from it, in output order.</summary>
+    private sealed class Window(byte[] buffer, long start, int length)
+    {
+        public byte[] Buffer { get; } = buffer;
+
+        public long Start { get; } = start;
+
+        public int Length { get; } = length;
+
+        public List<(int Start, int Length)> Pieces { get; } = [];
     }
 
     /// <summary>The MP4 samples of a track, in decode order.</summary>
