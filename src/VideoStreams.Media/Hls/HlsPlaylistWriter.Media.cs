@@ -207,17 +207,8 @@ public static partial class HlsPlaylistWriter
     {
         w.Write(hint.Type == HlsPreloadHintType.Map ? "#EXT-X-PRELOAD-HINT:TYPE=MAP,URI="u8 : "#EXT-X-PRELOAD-HINT:TYPE=PART,URI="u8);
         w.WriteQuoted(hint.Uri);
-        if (hint.ByteRangeStart is { } start)
-        {
-            w.Write(",BYTERANGE-START="u8);
-            w.Write(start);
-        }
-
-        if (hint.ByteRangeLength is { } length)
-        {
-            w.Write(",BYTERANGE-LENGTH="u8);
-            w.Write(length);
-        }
+        w.Attribute(",BYTERANGE-START="u8, hint.ByteRangeStart);
+        w.Attribute(",BYTERANGE-LENGTH="u8, hint.ByteRangeLength);
 
         w.NewLine();
     }
@@ -228,11 +219,7 @@ public static partial class HlsPlaylistWriter
         w.WriteQuoted(report.Uri);
         w.Write(",LAST-MSN="u8);
         w.Write(report.LastMediaSequence);
-        if (report.LastPart is { } lastPart)
-        {
-            w.Write(",LAST-PART="u8);
-            w.Write(lastPart);
-        }
+        w.Attribute(",LAST-PART="u8, report.LastPart);
 
         w.NewLine();
     }

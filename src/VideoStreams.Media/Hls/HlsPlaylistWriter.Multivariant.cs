@@ -122,25 +122,12 @@ public static partial class HlsPlaylistWriter
         w.WriteQuoted(rendition.GroupId);
         w.Write(",NAME="u8);
         w.WriteQuoted(rendition.Name);
-        if (rendition.Language is { } language)
-        {
-            w.Write(",LANGUAGE="u8);
-            w.WriteQuoted(language);
-        }
+        w.QuotedAttribute(",LANGUAGE="u8, rendition.Language);
 
         w.Write(rendition.Default ? ",DEFAULT=YES"u8 : ",DEFAULT=NO"u8);
         w.Write(rendition.AutoSelect ? ",AUTOSELECT=YES"u8 : ",AUTOSELECT=NO"u8);
-        if (rendition.Channels is { } channels)
-        {
-            w.Write(",CHANNELS="u8);
-            w.WriteQuoted(channels);
-        }
-
-        if (rendition.Uri is { } uri)
-        {
-            w.Write(",URI="u8);
-            w.WriteQuoted(uri);
-        }
+        w.QuotedAttribute(",CHANNELS="u8, rendition.Channels);
+        w.QuotedAttribute(",URI="u8, rendition.Uri);
 
         w.NewLine();
     }
@@ -149,17 +136,8 @@ public static partial class HlsPlaylistWriter
     {
         w.Write("#EXT-X-STREAM-INF:BANDWIDTH="u8);
         w.Write(variant.Bandwidth);
-        if (variant.AverageBandwidth is { } average)
-        {
-            w.Write(",AVERAGE-BANDWIDTH="u8);
-            w.Write(average);
-        }
-
-        if (variant.Codecs is { } codecs)
-        {
-            w.Write(",CODECS="u8);
-            w.WriteQuoted(codecs);
-        }
+        w.Attribute(",AVERAGE-BANDWIDTH="u8, variant.AverageBandwidth);
+        w.QuotedAttribute(",CODECS="u8, variant.Codecs);
 
         if (variant.Width > 0)
         {
@@ -175,11 +153,7 @@ public static partial class HlsPlaylistWriter
             w.WriteDecimal(rate);
         }
 
-        if (variant.Audio is { } audio)
-        {
-            w.Write(",AUDIO="u8);
-            w.WriteQuoted(audio);
-        }
+        w.QuotedAttribute(",AUDIO="u8, variant.Audio);
 
         w.NewLine();
         w.WriteText(variant.Uri);

@@ -102,4 +102,24 @@ internal readonly ref struct HlsTextWriter
             Write(offset);
         }
     }
+
+    /// <summary>Writes <c>,NAME=value</c> when there is a value (<paramref name="name"/> includes the comma and '=').</summary>
+    public void Attribute(ReadOnlySpan<byte> name, long? value)
+    {
+        if (value is { } v)
+        {
+            Write(name);
+            Write(v);
+        }
+    }
+
+    /// <summary>Writes <c>,NAME="value"</c> when there is a value (<paramref name="name"/> includes the comma and '=').</summary>
+    public void QuotedAttribute(ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            Write(name);
+            WriteQuoted(value);
+        }
+    }
 }

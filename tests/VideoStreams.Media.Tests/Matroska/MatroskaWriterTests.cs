@@ -157,33 +157,8 @@ public sealed class MatroskaWriterTests : IClassFixture<RealClip>, IDisposable
     private static string Sha256(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
-    private static ReadOnlySequence<byte> Segmented(params string[] pieces)
-    {
-        var first = new Chunk(System.Text.Encoding.UTF8.GetBytes(pieces[0]), 0);
-        var last = first;
-        foreach (var piece in pieces.Skip(1))
-        {
-            last = last.Append(System.Text.Encoding.UTF8.GetBytes(piece));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Chunk : ReadOnlySequenceSegment<byte>
-    {
-        public Chunk(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Chunk Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Chunk(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    private static ReadOnlySequence<byte> Segmented(params string[] pieces) =>
+        TestSequence.Create(pieces.Select(System.Text.Encoding.UTF8.GetBytes).ToList());
 
     private static MatroskaTag Tag(string name, string value) => new([], [new MatroskaSimpleTag(name, value)]);
 
