@@ -1,0 +1,138 @@
+using System.Buffers;
+using VideoStreams.Storage.Files;
+using VideoStreams.Storage.Format;
+using VideoStreams.Storage.Fragments;
+using VideoStreams.Storage.Log;
+using VideoStreams.Storage.Streams;
+
+namespace VideoStreams.Storage;
+
+/// <summary>Appending fragments, numbering them, and the control log behind the stream catalog.</summary>
+public sealed partial class FragmentStore
+{
+    /// <summary>
+    /// Appends a fragment to its stream's log and returns at once: the number is final, the bytes are written but not
+    /// yet durable. <see cref="AppendedFragment.Persisted"/> completes when the group commit that includes it is done.
+    /// </summary>
+    /// <returns>The appended fragment, or why it was refused: ResourceNotFound (no such active stream), NoDataRetention
+    /// (retention 0: nothing is persisted, as in KVS), InvalidArgument (too large), StorageFull or IOError (nothing
+    /// of it was kept; the store stays usable).</returns>
+    public StorageResult<AppendedFragment> Append(long streamId, in NewFragment fragment)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_streams.TryGetValue(streamId, out var stream) || stream.Status == StreamStatus.Deleting)
+        {
+            return StorageResult<AppendedFragment>.Fail(StorageError.ResourceNotFound, $"stream {streamId} does not exist");
+        }
+
+        if (stream.DataRetentionInHours == 0)
+        {
+            return StorageResult<AppendedFragment>.Fail(StorageError.NoDataRetention, $"stream {stream.Name} keeps no data (retention 0)");
+        }
+
+        if (fragment.Media.Length > _options.MaxFragmentSize)
+        {
+            return StorageResult<AppendedFragment>.Fail(StorageError.InvalidArgument, $"fragment of {fragment.Media.Length} bytes is over the {_options.MaxFragmentSize}-byte limit");
+        }
+
+        var metadata = new FragmentMetadata(streamId, fragment.ProducerTimestampMs, fragment.ServerTimestampMs, fragment.DurationMs, fragment.Flags);
+        var tagsLength = FragmentRecord.TagsLength(fragment.Tags);
+        var length = FragmentRecord.RecordLength(tagsLength, _options.Sealer.SealedLength(fragment.Media.Length));
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            lock (_appendLock)
+            {
+                var number = NextNumber();
+                FragmentRecord.Write(buffer.AsSpan(0, length), number, metadata, fragment.Tags, fragment.Media.Span, _options.Sealer);
+                var log = LogFor(LogLayout.ClassOf(stream.DataRetentionInHours));
+                var (chunk, offset, sealedChunk) = log.Append(buffer.AsSpan(0, length), NextChunkId, NowMs);
+                if (sealedChunk is not null)
+                {
+                    _chunks.Unpin(sealedChunk.Id);
+                    SealedSinceCommit(sealedChunk);
+                }
+
+                if (offset == ChunkHeader.Size)
+                {
+                    _chunks.Add(chunk);
+                }
+
+                var entry = new FragmentEntry(number, streamId, fragment.ProducerTimestampMs, fragment.ServerTimestampMs, fragment.DurationMs, fragment.Media.Length, chunk.Id, offset, length, fragment.Flags);
+                return StorageResult<AppendedFragment>.Ok(new AppendedFragment(entry, Enqueue(entry, log.Class, chunk, length)));
+            }
+        }
+        catch (DiskFullException e)
+        {
+            StoreLog.AppendFailed(_logger, streamId, e.Message);
+            return StorageResult<AppendedFragment>.Fail(StorageError.StorageFull, "the disk is full; the fragment was not stored");
+        }
+        catch (IOException e)
+        {
+            StoreLog.AppendFailed(_logger, streamId, e.Message);
+            return StorageResult<AppendedFragment>.Fail(StorageError.IOError, "an I/O error stopped the fragment from being stored: " + e.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The next fragment number. Numbers are handed out from a reserved block recorded (and synced) in the control log
+    /// before any of them is used, so after a crash numbering resumes past every number that may have been seen —
+    /// even one whose fragment never became durable.
+    /// </summary>
+    private long NextNumber()
+    {
+        if (_nextNumber >= _reservedEnd)
+        {
+            Reserve(_nextNumber + _options.NumberReservationBlock);
+        }
+
+        return _nextNumber++;
+    }
+
+    private void Reserve(long end)
+    {
+        WriteControl(ControlRecords.NumberReservation(++_controlSequence, end));
+        _reservedEnd = end;
+    }
+
+    /// <summary>Appends a control record and syncs it (and the directory of a new control chunk) before returning.</summary>
+    private void WriteControl(byte[] record)
+    {
+        var (chunk, offset, sealedChunk) = _control.Append(record, NextChunkId, NowMs);
+        sealedChunk?.Dispose();
+        chunk.Sync();
+        if (!chunk.DirectoryEntryDurable)
+        {
+            _files.SyncDirectory(LogLayout.Directory(LogLayout.ControlClass));
+            chunk.DirectoryEntryDurable = true;
+        }
+
+        _ = offset;
+    }
+
+    /// <summary>The stream catalog's durability: every change is in the synced control log before the index sees it.</summary>
+    private sealed class ControlJournal(FragmentStore store) : IStreamJournal
+    {
+        public void Write(StreamRecord stream)
+        {
+            lock (store._appendLock)
+            {
+                store.WriteControl(ControlRecords.Stream(++store._controlSequence, stream));
+                store._streams[stream.Id] = stream;
+            }
+        }
+
+        public void WriteDeleted(long streamId)
+        {
+            lock (store._appendLock)
+            {
+                store.WriteControl(ControlRecords.StreamDeleted(++store._controlSequence, streamId));
+                store._streams.TryRemove(streamId, out _);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using VideoStreams.Storage.Files;
+using VideoStreams.Storage.Format;
+
+namespace VideoStreams.Storage.Log;
+
+/// <summary>
+/// One log: a folder of chunk files of which only the newest takes appends. When it is full the next record starts a
+/// new chunk, and the full one is synced first, so that after a power cut only the newest chunk of a log can end in a
+/// torn record — recovery cuts that tail and treats damage anywhere else as corruption. Durability of what was
+/// appended is the committer's job: it syncs the chunks its batch touched (see <see cref="LogChunk.Sync"/>).
+/// </summary>
+internal sealed class FragmentLog
+{
+    private readonly IStorageFileSystem _files;
+    private readonly long _chunkSize;
+    private bool _directoryCreated;
+
+    public FragmentLog(IStorageFileSystem files, string logClass, long chunkSize, LogChunk? current)
+    {
+        _files = files;
+        Class = logClass;
+        _chunkSize = chunkSize;
+        Current = current;
+        _directoryCreated = current is not null;
+    }
+
+    public string Class { get; }
+
+    /// <summary>The chunk taking appends (null until the first append).</summary>
+    public LogChunk? Current { get; private set; }
+
+    /// <summary>
+    /// Writes a record, starting a new chunk first when it would not fit. Returns the chunk and offset it went to, and
+    /// the chunk it sealed, if it did.
+    /// </summary>
+    public (LogChunk Chunk, long Offset, LogChunk? Sealed) Append(ReadOnlySpan<byte> record, Func<long> nextChunkId, long nowMs)
+    {
+        LogChunk? sealedChunk = null;
+        if (Current is null || (Current.Tail > ChunkHeader.Size && Current.Tail + record.Length > _chunkSize))
+        {
+            sealedChunk = Roll(nextChunkId(), nowMs);
+        }
+
+        var offset = Current!.Append(record);
+        return (Current, offset, sealedChunk);
+    }
+
+    private LogChunk? Roll(long chunkId, long nowMs)
+    {
+        var previous = Current;
+        previous?.Sync();
+
+        if (!_directoryCreated)
+        {
+            _files.CreateDirectory(LogLayout.Directory(Class));
+            _files.SyncDirectory(LogLayout.LogsFolder);
+            _directoryCreated = true;
+        }
+
+        Current = LogChunk.Create(_files, LogLayout.ChunkPath(Class, chunkId), new ChunkHeader(chunkId, nowMs, Class));
+        return previous;
+    }
+}
