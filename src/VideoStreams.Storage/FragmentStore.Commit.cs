@@ -138,8 +138,13 @@ public sealed partial class FragmentStore
             }
 
             var syncedDirectories = new HashSet<string>();
-            foreach (var (chunk, logClass, _) in _options.UnsafeSkipSyncForTests ? [] : touched.Values)
+            foreach (var (chunk, logClass, _) in touched.Values)
             {
+                if (_options.UnsafeSkipSyncForTests)
+                {
+                    continue;
+                }
+
                 chunk.Sync();
                 if (!chunk.DirectoryEntryDurable)
                 {

@@ -1,4 +1,6 @@
 using VideoStreams.Storage.Fragments;
+using VideoStreams.Storage.Index;
+using VideoStreams.Storage.Streams;
 using VideoStreams.Storage.Tests.Files;
 using static VideoStreams.Storage.Tests.Store.StoreHarness;
 
@@ -163,7 +165,7 @@ public sealed class FragmentStoreTests
             Assert.Equal(200, store.Recovery.FragmentsRecovered);
             Assert.Equal(before.Fragments, store.Index.ListByTime(a, TimestampKind.Producer, 0, long.MaxValue, 1000).Fragments);
             Assert.Equal(extent, store.Index.Extent(b, TimestampKind.Server));
-            Assert.Equal("a", store.Streams.Describe(Streams.StreamRef.ByName("a")).Value!.Name);
+            Assert.Equal("a", store.Streams.Describe(StreamRef.ByName("a")).Value!.Name);
         }
     }
 
