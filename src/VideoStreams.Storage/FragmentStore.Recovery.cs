@@ -42,6 +42,11 @@ public sealed partial class FragmentStore
         }
 
         ReplayControl(ref torn);
+        foreach (var id in _retired.Where(knownChunks.ContainsKey))
+        {
+            Index.RemoveChunk(id);
+        }
+
         foreach (var logClass in _files.ListDirectories(LogLayout.LogsFolder))
         {
             if (logClass == LogLayout.ControlClass || LogLayout.RetentionHoursOf(logClass) is null)
@@ -59,6 +64,15 @@ public sealed partial class FragmentStore
 
                 var isNewest = i == names.Count - 1;
                 var path = LogLayout.ChunkPath(logClass, id);
+                if (_retired.Contains(id))
+                {
+                    // Retention decided to delete it and a crash cut the deletion short: finish it.
+                    Index.RemoveChunk(id);
+                    _files.Delete(path);
+                    _files.SyncDirectory(LogLayout.Directory(logClass));
+                    continue;
+                }
+
                 var known = knownChunks.GetValueOrDefault(id, new ChunkEntry(id, logClass, ChunkHeader.Size, 0, false));
                 if (isNewest && TryDropTornChunk(path))
                 {
@@ -193,6 +207,9 @@ public sealed partial class FragmentStore
                         break;
                     case RecordType.NumberReservation:
                         _reservedEnd = Math.Max(_reservedEnd, ControlRecords.ReadLong(body));
+                        break;
+                    case RecordType.ChunkRetired:
+                        _retired.Add(ControlRecords.ReadLong(body));
                         break;
                 }
             });

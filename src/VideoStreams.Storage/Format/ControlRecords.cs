@@ -29,6 +29,14 @@ internal static class ControlRecords
         return Build(RecordType.NumberReservation, sequence, body);
     }
 
+    /// <summary>Retention decided to delete a chunk; written (and synced) before the chunk's rows and file go.</summary>
+    public static byte[] ChunkRetired(long sequence, long chunkId)
+    {
+        var body = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(body, chunkId);
+        return Build(RecordType.ChunkRetired, sequence, body);
+    }
+
     public static StreamRecord ReadStream(ReadOnlySpan<byte> body) =>
         JsonSerializer.Deserialize(body, ControlJson.Default.StreamRecord) ?? throw new InvalidDataException("empty stream record");
 

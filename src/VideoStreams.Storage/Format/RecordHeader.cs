@@ -13,6 +13,8 @@ internal enum RecordType : byte
     StreamDeleted = 3,
     /// <summary>Fragment numbers below the given one may have been handed out (control log).</summary>
     NumberReservation = 4,
+    /// <summary>A chunk was retired by retention: recovery must not bring its fragments back (control log).</summary>
+    ChunkRetired = 5,
 }
 
 /// <summary>

@@ -45,6 +45,15 @@ internal sealed class FragmentLog
         return (Current, offset, sealedChunk);
     }
 
+    /// <summary>Syncs and lets go of the current chunk; the next append starts a new one. Returns the chunk sealed.</summary>
+    public LogChunk? Seal()
+    {
+        var sealedChunk = Current;
+        sealedChunk?.Sync();
+        Current = null;
+        return sealedChunk;
+    }
+
     private LogChunk? Roll(long chunkId, long nowMs)
     {
         var previous = Current;
