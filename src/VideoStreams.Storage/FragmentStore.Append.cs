@@ -64,11 +64,13 @@ public sealed partial class FragmentStore
         }
         catch (DiskFullException e)
         {
+            _metrics.AppendFailures.Add(1, new KeyValuePair<string, object?>("error", nameof(StorageError.StorageFull)));
             StoreLog.AppendFailed(_logger, streamId, e.Message);
             return StorageResult<AppendedFragment>.Fail(StorageError.StorageFull, "the disk is full; the fragment was not stored");
         }
         catch (IOException e)
         {
+            _metrics.AppendFailures.Add(1, new KeyValuePair<string, object?>("error", nameof(StorageError.IOError)));
             StoreLog.AppendFailed(_logger, streamId, e.Message);
             return StorageResult<AppendedFragment>.Fail(StorageError.IOError, "an I/O error stopped the fragment from being stored: " + e.Message);
         }

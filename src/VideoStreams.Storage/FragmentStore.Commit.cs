@@ -54,7 +54,7 @@ public sealed partial class FragmentStore
     private Task<StorageResult<FragmentEntry>> Enqueue(FragmentEntry entry, string logClass, LogChunk chunk, int length)
     {
         var done = new TaskCompletionSource<StorageResult<FragmentEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending.Add(new Pending(entry, logClass, chunk, done));
+        _pending.Add(new Pending(entry, logClass, chunk, done, _time.GetTimestamp()));
         _pendingBytes += length;
         _hasWork.Set();
         if (_pendingBytes >= _options.CommitBytes)
@@ -127,6 +127,8 @@ public sealed partial class FragmentStore
 
     private void CommitBatch(List<Pending> batch, List<LogChunk> sealedChunks)
     {
+        var started = _time.GetTimestamp();
+        var syncs = 0;
         try
         {
             var touched = new Dictionary<long, (LogChunk Chunk, string Class, long End)>();
@@ -146,11 +148,13 @@ public sealed partial class FragmentStore
                 }
 
                 chunk.Sync();
+                syncs++;
                 if (!chunk.DirectoryEntryDurable)
                 {
                     if (syncedDirectories.Add(logClass))
                     {
                         _files.SyncDirectory(LogLayout.Directory(logClass));
+                        syncs++;
                     }
 
                     chunk.DirectoryEntryDurable = true;
@@ -168,6 +172,7 @@ public sealed partial class FragmentStore
         catch (Exception e) when (e is IOException or SqliteException or CorruptSegmentException)
         {
             StoreLog.CommitFailed(_logger, batch.Count, e.Message);
+            _metrics.CommitFailures.Add(batch.Count);
             foreach (var p in batch)
             {
                 p.Done.TrySetResult(StorageResult<FragmentEntry>.Fail(StorageError.IOError, "the fragment could not be made durable: " + e.Message));
@@ -176,10 +181,20 @@ public sealed partial class FragmentStore
             return;
         }
 
+        var finished = _time.GetTimestamp();
+        _metrics.Commits.Add(1);
+        _metrics.Syncs.Add(syncs);
+        _metrics.CommitDuration.Record(_time.GetElapsedTime(started, finished).TotalMilliseconds);
+        long bytes = 0;
         foreach (var p in batch)
         {
             p.Done.TrySetResult(StorageResult<FragmentEntry>.Ok(p.Entry));
+            _metrics.PersistLatency.Record(_time.GetElapsedTime(p.AppendedAt, finished).TotalMilliseconds);
+            bytes += p.Entry.Size;
         }
+
+        _metrics.Persisted.Add(batch.Count);
+        _metrics.PersistedBytes.Add(bytes);
 
         var committed = FragmentCommitted;
         if (committed is not null)
@@ -204,5 +219,5 @@ public sealed partial class FragmentStore
         _commitThread.Join();
     }
 
-    private readonly record struct Pending(FragmentEntry Entry, string LogClass, LogChunk Chunk, TaskCompletionSource<StorageResult<FragmentEntry>> Done);
+    private readonly record struct Pending(FragmentEntry Entry, string LogClass, LogChunk Chunk, TaskCompletionSource<StorageResult<FragmentEntry>> Done, long AppendedAt);
 }

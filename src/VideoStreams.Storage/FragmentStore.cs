@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using VideoStreams.Storage.Files;
@@ -33,8 +34,11 @@ public sealed partial class FragmentStore : IDisposable
     private long _controlSequence;
     private bool _disposed;
 
-    private FragmentStore(FragmentStoreOptions options, IStorageFileSystem files, TimeProvider time, ILogger logger)
+    private readonly StoreMetrics _metrics;
+
+    private FragmentStore(FragmentStoreOptions options, IStorageFileSystem files, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
+        _metrics = new StoreMetrics(meterFactory);
         _options = options;
         _files = files;
         _time = time;
@@ -61,12 +65,13 @@ public sealed partial class FragmentStore : IDisposable
     /// <param name="files">The file layer; the real disk when null (tests inject faults here).</param>
     /// <param name="time">The clock; the system clock when null.</param>
     /// <param name="loggerFactory">Where log messages go.</param>
+    /// <param name="meterFactory">Where metrics go (meter <c>VideoStreams.Storage</c>).</param>
     /// <exception cref="CorruptSegmentException">A chunk or the control log is damaged beyond a torn tail.</exception>
-    public static FragmentStore Open(FragmentStoreOptions options, IStorageFileSystem? files = null, TimeProvider? time = null, ILoggerFactory? loggerFactory = null)
+    public static FragmentStore Open(FragmentStoreOptions options, IStorageFileSystem? files = null, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         var clock = Stopwatch.StartNew();
         files ??= new PhysicalFileSystem(options.DataDirectory);
-        var store = new FragmentStore(options, files, time ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FragmentStore>());
+        var store = new FragmentStore(options, files, time ?? TimeProvider.System, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FragmentStore>(), meterFactory);
         try
         {
             store.Recover(clock);
@@ -92,6 +97,7 @@ public sealed partial class FragmentStore : IDisposable
         StopCommitting();
         _chunks.Dispose();
         Index.Dispose();
+        _metrics.Dispose();
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
