@@ -121,10 +121,17 @@ public sealed partial class FragmentStore
     {
         public void Write(StreamRecord stream)
         {
+            StreamRecord? previous;
             lock (store._appendLock)
             {
                 store.WriteControl(ControlRecords.Stream(++store._controlSequence, stream));
+                store._streams.TryGetValue(stream.Id, out previous);
                 store._streams[stream.Id] = stream;
+            }
+
+            if (previous is not null && stream.DataRetentionInHours < previous.DataRetentionInHours)
+            {
+                store.ApplyRetentionDecrease(stream);
             }
         }
 

@@ -173,6 +173,13 @@ public sealed partial class FragmentStore
         {
             StoreLog.CommitFailed(_logger, batch.Count, e.Message);
             _metrics.CommitFailures.Add(batch.Count);
+            lock (_appendLock)
+            {
+                // The index must still learn that these chunks are sealed (retention deletes only sealed chunks):
+                // the next commit records them.
+                _sealed.AddRange(sealedChunks);
+            }
+
             foreach (var p in batch)
             {
                 p.Done.TrySetResult(StorageResult<FragmentEntry>.Fail(StorageError.IOError, "the fragment could not be made durable: " + e.Message));

@@ -1,6 +1,8 @@
+using Microsoft.Data.Sqlite;
 using VideoStreams.Storage.Format;
 using VideoStreams.Storage.Fragments;
 using VideoStreams.Storage.Log;
+using VideoStreams.Storage.Retention;
 using VideoStreams.Storage.Streams;
 
 namespace VideoStreams.Storage;
@@ -58,6 +60,26 @@ public sealed partial class FragmentStore
         _chunks.Delete(chunkId);
         _files.SyncDirectory(LogLayout.Directory(logClass));
         return true;
+    }
+
+    /// <summary>
+    /// UpdateDataRetention DECREASE: KVS deletes data older than the new period at once. The stream's older fragments
+    /// share chunks with other streams, so their index rows go now (they are unreadable from here on) and their bytes
+    /// go when those chunks expire. Runs on the caller's thread, outside the append lock, a batch of rows at a time.
+    /// </summary>
+    private void ApplyRetentionDecrease(StreamRecord stream)
+    {
+        var cutoff = RetentionPolicy.CutoffMs(stream.DataRetentionInHours, NowMs);
+        try
+        {
+            var removed = Index.RemoveFragmentsBefore(stream.Id, cutoff);
+            RetentionLog.RetentionDecreased(_logger, stream.Id, stream.DataRetentionInHours, removed);
+        }
+        catch (SqliteException e)
+        {
+            // The change itself is journaled; the retention service trims the stream at its next pass.
+            RetentionLog.RetentionDecreaseFailed(_logger, stream.Id, e.Message);
+        }
     }
 
     /// <summary>

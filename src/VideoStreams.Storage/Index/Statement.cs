@@ -57,4 +57,8 @@ internal enum Statement
     CoverageInsert,
     CoverageInRange,
     CoverageAll,
+
+    StreamFragmentsBefore,
+    DeleteFragment,
+    EmptyChunks,
 }

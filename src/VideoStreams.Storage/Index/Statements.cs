@@ -115,6 +115,16 @@ internal static class Statements
             "ORDER BY start_ms";
         t[(int)Statement.CoverageAll] = "SELECT stream_id, kind, start_ms, end_ms FROM coverage ORDER BY stream_id, kind, start_ms";
 
+        // Retention: a stream's oldest fragments by server time (one range of fragments_by_server), deleted a batch at a
+        // time by number; and the chunks no fragment row points at any more (one probe of fragments_by_chunk each).
+        t[(int)Statement.StreamFragmentsBefore] =
+            "SELECT number, producer_ts, server_ts, duration_ms FROM fragments INDEXED BY fragments_by_server " +
+            "WHERE stream_id = $stream AND server_ts < $before ORDER BY server_ts, number LIMIT $limit";
+        t[(int)Statement.DeleteFragment] = "DELETE FROM fragments WHERE number = $number";
+        t[(int)Statement.EmptyChunks] =
+            "SELECT id, log_class, indexed_end, newest_server_ts, sealed FROM chunks AS c WHERE NOT EXISTS " +
+            "(SELECT 1 FROM fragments INDEXED BY fragments_by_chunk WHERE chunk_id = c.id) ORDER BY id";
+
         for (var i = 0; i < t.Length; i++)
         {
             if (t[i] is null)

@@ -146,10 +146,12 @@ public sealed class SimulatedFileSystem : IStorageFileSystem
     {
         lock (_lock)
         {
-            // The data is gone at once; a power cut before the directory sync brings the file back.
+            // The data is gone at once (and its space is free again); a power cut before the directory sync brings the
+            // file back.
             if (_files.TryGetValue(path, out var node))
             {
                 _files.Remove(path);
+                FreeBytes += node.Data.Count;
                 if (node.EntryDurable)
                 {
                     _deletedButDurable[path] = node;
