@@ -1,13 +1,20 @@
 using BenchmarkDotNet.Running;
 using VideoStreams.Benchmarks;
+using VideoStreams.Benchmarks.Store;
 
 if (args is ["breakdown", .. var rest])
 {
     await Breakdown.RunAsync(rest);
-    return;
+    return 0;
+}
+
+if (args is ["store", .. var storeArgs])
+{
+    return await StoreBench.RunAsync(storeArgs);
 }
 
 // Generated (once) before BenchmarkDotNet starts, so the one-time ffmpeg encode is never inside a measurement.
 var input = BenchInput.Stats;
 Console.WriteLine($"// input: {BenchInput.FilePath}: {input.Megabytes:0.0} MB, {input.VideoFrames} video + {input.AudioFrames} audio frames");
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
