@@ -66,6 +66,7 @@ public sealed partial class FragmentStore
         {
             _metrics.AppendFailures.Add(1, new KeyValuePair<string, object?>("error", nameof(StorageError.StorageFull)));
             StoreLog.AppendFailed(_logger, streamId, e.Message);
+            DiskFull?.Invoke();
             return StorageResult<AppendedFragment>.Fail(StorageError.StorageFull, "the disk is full; the fragment was not stored");
         }
         catch (IOException e)

@@ -60,6 +60,12 @@ public sealed partial class FragmentStore : IDisposable
     /// <summary>Raised on the commit thread for each fragment once it is PERSISTED. Handlers must be quick.</summary>
     public event Action<FragmentEntry>? FragmentCommitted;
 
+    /// <summary>
+    /// Raised on the appending thread when an append fails because the disk is full (the retention service listens, to
+    /// make room at once rather than at its next check). Handlers must be quick.
+    /// </summary>
+    public event Action? DiskFull;
+
     /// <summary>Opens (or creates) the store in <see cref="FragmentStoreOptions.DataDirectory"/> and recovers it.</summary>
     /// <param name="options">Layout and commit policy.</param>
     /// <param name="files">The file layer; the real disk when null (tests inject faults here).</param>

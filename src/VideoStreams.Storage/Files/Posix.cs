@@ -12,6 +12,7 @@ internal static partial class Posix
     private const int ReadOnly = 0;
     private const int Directory = 0x10000; // O_DIRECTORY on Linux
     private const int ENOSPC = 28;
+    private const uint SyncFileRangeWrite = 2; // SYNC_FILE_RANGE_WRITE
 
     public static void DataSync(SafeFileHandle handle, string path)
     {
@@ -23,6 +24,28 @@ internal static partial class Posix
             {
                 throw Failure("fdatasync", path, Marshal.GetLastPInvokeError());
             }
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the kernel to start writing a range of the file's dirty pages to the disk and returns without waiting
+    /// (sync_file_range with SYNC_FILE_RANGE_WRITE). A hint only: it makes nothing durable, and a failure is ignored
+    /// because the next fdatasync reports any real I/O error.
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle handle, long offset, long length)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            _ = sync_file_range((int)handle.DangerousGetHandle(), offset, length, SyncFileRangeWrite);
         }
         finally
         {
@@ -65,6 +88,9 @@ internal static partial class Posix
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);

@@ -49,7 +49,11 @@ public sealed partial class RetentionService : IDisposable, IAsyncDisposable
         _metrics = new RetentionMetrics(meterFactory, MeasureFreeSpace);
     }
 
-    /// <summary>Starts the timers: a pass every <see cref="RetentionOptions.Interval"/> (the first one now), and a free-space check every <see cref="RetentionOptions.SpaceCheckInterval"/>.</summary>
+    /// <summary>
+    /// Starts the timers: a pass every <see cref="RetentionOptions.Interval"/> (the first one now), and a free-space
+    /// check every <see cref="RetentionOptions.SpaceCheckInterval"/>; and a pass at once whenever an append fails with
+    /// <see cref="StorageError.StorageFull"/>.
+    /// </summary>
     public void Start()
     {
         lock (_gate)
@@ -62,6 +66,7 @@ public sealed partial class RetentionService : IDisposable, IAsyncDisposable
 
             _ageTimer = _time.CreateTimer(static s => ((RetentionService)s!).Poke(), this, TimeSpan.Zero, _options.Interval);
             _spaceTimer = _time.CreateTimer(static s => ((RetentionService)s!).CheckSpace(), this, _options.SpaceCheckInterval, _options.SpaceCheckInterval);
+            _store.DiskFull += OnDiskFull;
         }
     }
 
@@ -139,6 +144,11 @@ public sealed partial class RetentionService : IDisposable, IAsyncDisposable
             }
 
             _disposed = true;
+            if (_ageTimer is not null)
+            {
+                _store.DiskFull -= OnDiskFull;
+            }
+
             _ageTimer?.Dispose();
             _spaceTimer?.Dispose();
             chain = _chain;
@@ -189,6 +199,8 @@ public sealed partial class RetentionService : IDisposable, IAsyncDisposable
         await EvictForSpaceAsync(report, cancellationToken);
         return report.ToReport(_store.AvailableFreeSpace);
     }
+
+    private void OnDiskFull() => Poke();
 
     private void CheckSpace()
     {

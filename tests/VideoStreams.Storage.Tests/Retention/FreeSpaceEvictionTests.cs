@@ -121,6 +121,28 @@ public sealed class FreeSpaceEvictionTests
     }
 
     [Fact]
+    public async Task A_running_service_makes_room_as_soon_as_an_append_finds_the_disk_full()
+    {
+        await using var f = new RetentionFixture();
+        var cam = f.Stream("cam", retentionHours: 24);
+        var written = await f.FillChunks(cam, 2);
+        // Timers far apart: only the disk-full signal can start the pass this test waits for.
+        var service = f.Service(Watermarks(low: 10_000, high: 20_000) with { Interval = TimeSpan.FromHours(1), SpaceCheckInterval = TimeSpan.FromHours(1) });
+        service.Start();
+        await service.WhenIdle();
+        Assert.Equal(0, f.Meters.Total("videostreams.storage.evicted_chunks"));
+
+        f.Disk.FreeBytes = 100;
+        Assert.Equal(StorageError.StorageFull, f.TryAppend(cam, 2_000, out _).Error);
+        await service.WhenIdle();
+
+        Assert.True(f.Meters.Total("videostreams.storage.evicted_chunks") >= 1);
+        Assert.False(f.Readable(written[0].Number));
+        var resumed = await f.Persist(cam);
+        Assert.Equal(resumed.Media, f.Store.Read(resumed.Entry.Number).Value!.Media);
+    }
+
+    [Fact]
     public void Each_watermark_is_the_larger_of_its_byte_and_percent_forms_and_high_is_never_below_low()
     {
         var options = new RetentionOptions { LowWatermarkBytes = 1L << 30, LowWatermarkPercent = 5, HighWatermarkBytes = 2L << 30, HighWatermarkPercent = 10 };
