@@ -80,8 +80,18 @@ public sealed partial class FragmentStore
 
             if (!_stopping)
             {
-                // Let the window fill: more appends share this commit's syncs.
-                _commitNow.Wait(_options.CommitInterval);
+                // Let the window fill: more appends share this commit's syncs. The window opens with the oldest
+                // waiting append, so what arrived during the previous commit (under load: all of it) goes at once.
+                TimeSpan wait;
+                lock (_appendLock)
+                {
+                    wait = _pending.Count == 0 ? _options.CommitInterval : _options.CommitInterval - _time.GetElapsedTime(_pending[0].AppendedAt);
+                }
+
+                if (wait > TimeSpan.Zero)
+                {
+                    _commitNow.Wait(wait);
+                }
             }
 
             List<Pending> batch;

@@ -31,7 +31,7 @@ internal static class ManyStreamsScenario
         var folder = FreshFolder(Path.Combine(args.Data, "streams"));
         ThroughputScenario.Sync();
         var files = new CountingFileSystem(new PhysicalFileSystem(folder));
-        using var store = FragmentStore.Open(new FragmentStoreOptions { DataDirectory = folder, CommitInterval = commitInterval, CommitBytes = commitBytes }, files);
+        using var store = FragmentStore.Open(new FragmentStoreOptions { DataDirectory = folder, CommitInterval = commitInterval, CommitBytes = commitBytes, ChunkSize = args.Long("chunk-mb", 256) << 20 }, files);
         var create = Stopwatch.StartNew();
         var streams = Enumerable.Range(0, streamCount).Select(i => store.Streams.CreateStream($"camera-{i:D4}", dataRetentionInHours: 24).Value!.Id).ToArray();
         create.Stop();

@@ -6,7 +6,7 @@ namespace VideoStreams.Benchmarks.Store;
 /// <summary>
 /// <c>-- store SCENARIO [--option value]…</c>: whole-scenario timings of the fragment store on the real disk, with
 /// percentiles, printed as markdown rows for docs/PERFORMANCE.md. Scenarios: <c>throughput</c> (one stream, 1 MB
-/// fragments), <c>streams</c> (1,000 streams × 2 Mbps), <c>layout</c> (fdatasync of one shared file vs N files),
+/// fragments), <c>streams</c> (1,000 streams × 2 Mbps), <c>floor</c> (the same load on the bare disk: its latency floor), <c>layout</c> (fdatasync of one shared file vs N files),
 /// <c>index</c> (queries over 10 M indexed fragments), <c>recovery</c> (open after SIGKILL with 1 M fragments indexed).
 /// Data goes to <c>--data DIR</c> (default: artifacts/bench/store, the disk store-bench.sh measures with dd).
 /// </summary>
@@ -16,7 +16,7 @@ internal static class StoreBench
     {
         if (args.Length == 0)
         {
-            Console.Error.WriteLine("usage: store throughput|streams|layout|index|recovery [--data DIR] [--option value]...");
+            Console.Error.WriteLine("usage: store throughput|streams|floor|layout|index|recovery [--data DIR] [--option value]...");
             return 2;
         }
 
@@ -29,6 +29,9 @@ internal static class StoreBench
                 break;
             case "streams":
                 await ManyStreamsScenario.RunAsync(options);
+                break;
+            case "floor":
+                DiskFloorScenario.Run(options);
                 break;
             case "layout":
                 LayoutScenario.Run(options);
