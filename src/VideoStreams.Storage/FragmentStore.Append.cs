@@ -1,4 +1,5 @@
 using System.Buffers;
+using VideoStreams.Storage.Encryption;
 using VideoStreams.Storage.Files;
 using VideoStreams.Storage.Format;
 using VideoStreams.Storage.Fragments;
@@ -37,21 +38,24 @@ public sealed partial class FragmentStore
 
         var metadata = new FragmentMetadata(streamId, fragment.ProducerTimestampMs, fragment.ServerTimestampMs, fragment.DurationMs, fragment.Flags);
         var tagsLength = FragmentRecord.TagsLength(fragment.Tags);
-        var length = FragmentRecord.RecordLength(tagsLength, _options.Sealer.SealedLength(fragment.Media.Length));
+        var length = FragmentRecord.RecordLength(tagsLength, fragment.Media.Length + _sealer.Overhead);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             lock (_appendLock)
             {
+                var keyId = _sealer.KeyFor(stream, NowMs);
                 var number = NextNumber();
-                FragmentRecord.Write(buffer.AsSpan(0, length), number, metadata, fragment.Tags, fragment.Media.Span, _options.Sealer);
                 var log = LogFor(LogLayout.ClassOf(stream.DataRetentionInHours));
-                var (chunk, offset, sealedChunk) = log.Append(buffer.AsSpan(0, length), NextChunkId, NowMs);
+                var (chunk, sealedChunk) = log.Prepare(length, NextChunkId, NowMs);
                 if (sealedChunk is not null)
                 {
                     _chunks.Unpin(sealedChunk.Id);
                     SealedSinceCommit(sealedChunk);
                 }
+
+                FragmentRecord.Write(buffer.AsSpan(0, length), number, chunk.Id, chunk.Tail, metadata, fragment.Tags, fragment.Media.Span, _sealer, keyId);
+                var offset = chunk.Append(buffer.AsSpan(0, length));
 
                 if (offset == ChunkHeader.Size)
                 {
@@ -68,6 +72,12 @@ public sealed partial class FragmentStore
             StoreLog.AppendFailed(_logger, streamId, e.Message);
             DiskFull?.Invoke();
             return StorageResult<AppendedFragment>.Fail(StorageError.StorageFull, "the disk is full; the fragment was not stored");
+        }
+        catch (MasterKeyUnavailableException e)
+        {
+            _metrics.AppendFailures.Add(1, new KeyValuePair<string, object?>("error", nameof(StorageError.KmsKeyUnavailable)));
+            StoreLog.AppendFailed(_logger, streamId, e.Message);
+            return StorageResult<AppendedFragment>.Fail(StorageError.KmsKeyUnavailable, e.Message);
         }
         catch (IOException e)
         {
@@ -105,16 +115,26 @@ public sealed partial class FragmentStore
     /// <summary>Appends a control record and syncs it (and the directory of a new control chunk) before returning.</summary>
     private void WriteControl(byte[] record)
     {
-        var (chunk, offset, sealedChunk) = _control.Append(record, NextChunkId, NowMs);
+        AppendControl(record);
+        SyncControl();
+    }
+
+    /// <summary>Appends to the control log without syncing (the caller syncs with <see cref="SyncControl"/> before relying on it).</summary>
+    private void AppendControl(byte[] record)
+    {
+        var (_, _, sealedChunk) = _control.Append(record, NextChunkId, NowMs);
         sealedChunk?.Dispose();
+    }
+
+    private void SyncControl()
+    {
+        var chunk = _control.Current!;
         chunk.Sync();
         if (!chunk.DirectoryEntryDurable)
         {
             _files.SyncDirectory(LogLayout.Directory(LogLayout.ControlClass));
             chunk.DirectoryEntryDurable = true;
         }
-
-        _ = offset;
     }
 
     /// <summary>The stream catalog's durability: every change is in the synced control log before the index sees it.</summary>
@@ -125,7 +145,15 @@ public sealed partial class FragmentStore
             StreamRecord? previous;
             lock (store._appendLock)
             {
-                store.WriteControl(ControlRecords.Stream(++store._controlSequence, stream));
+                // A stream that keeps data gets its first data key with the same sync (not one sync per stream at
+                // its first fragment: a thousand cameras starting at once must not cost a thousand syncs).
+                store.AppendControl(ControlRecords.Stream(++store._controlSequence, stream));
+                if (store._dataKeys is { } keys && stream.DataRetentionInHours > 0 && stream.Status != StreamStatus.Deleting)
+                {
+                    keys.EnsureKey(stream, store.NowMs);
+                }
+
+                store.SyncControl();
                 store._streams.TryGetValue(stream.Id, out previous);
                 store._streams[stream.Id] = stream;
             }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using VideoStreams.Storage.Encryption;
 using VideoStreams.Storage.Format;
 using VideoStreams.Storage.Fragments;
 
@@ -61,11 +62,17 @@ public sealed partial class FragmentStore
             var media = new byte[mediaLength];
             try
             {
-                FragmentRecord.OpenMedia(body, entry.Number, _options.Sealer, media);
+                FragmentRecord.OpenMedia(body, entry.Number, entry.ChunkId, entry.Offset, _sealer, media);
             }
             catch (InvalidDataException e)
             {
-                throw new CorruptSegmentException(chunk.Path, entry.Offset, e.Message);
+                throw new CorruptSegmentException(chunk.Path, entry.Offset, e.Message, CorruptionKind.Damaged, entry.StreamId, entry.Number);
+            }
+            catch (SealException e)
+            {
+                Array.Clear(media);
+                EncryptionLog.OpenFailed(_logger, entry.Number, entry.StreamId, e.Kind, chunk.Path, entry.Offset, e.Message);
+                throw new CorruptSegmentException(chunk.Path, entry.Offset, e.Message, e.Kind, entry.StreamId, entry.Number);
             }
 
             return StorageResult<StoredFragment>.Ok(new StoredFragment(entry, FragmentRecord.ReadTags(body, tagsLength), media));

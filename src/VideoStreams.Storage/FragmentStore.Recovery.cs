@@ -42,6 +42,7 @@ public sealed partial class FragmentStore
         }
 
         ReplayControl(ref torn);
+        _dataKeys?.Load(_streams);
         foreach (var id in _retired.Where(knownChunks.ContainsKey))
         {
             Index.RemoveChunk(id);
@@ -143,7 +144,12 @@ public sealed partial class FragmentStore
         // Numbering resumes past everything that may have been handed out, then a fresh block is reserved.
         _nextNumber = Math.Max(Math.Max(_reservedEnd, (Index.MaxFragmentNumber() ?? 0) + 1), 1);
         Reserve(_nextNumber + _options.NumberReservationBlock);
-        Streams = new StreamCatalog(Index, new ControlJournal(this), _time, new StreamCatalogOptions { Region = _options.Region, AccountId = _options.AccountId });
+        Streams = new StreamCatalog(Index, new ControlJournal(this), _time, new StreamCatalogOptions
+        {
+            Region = _options.Region,
+            AccountId = _options.AccountId,
+            KmsKeyCheck = _dataKeys is null ? null : _masterKeys.Check,
+        });
         Recovery = new RecoveryReport(scanned, recovered, torn, corrupt, clock.Elapsed);
         StoreLog.Opened(_logger, _options.DataDirectory, recovered, scanned, torn, (long)clock.Elapsed.TotalMilliseconds);
     }
@@ -210,6 +216,9 @@ public sealed partial class FragmentStore
                         break;
                     case RecordType.ChunkRetired:
                         _retired.Add(ControlRecords.ReadLong(body));
+                        break;
+                    case RecordType.DataKey:
+                        _dataKeys?.Replayed(Encryption.DataKeyRecord.FromBody(body));
                         break;
                 }
             });

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using VideoStreams.Storage.Encryption;
 using VideoStreams.Storage.Files;
+using VideoStreams.Storage.Format;
 using VideoStreams.Storage.Fragments;
 using VideoStreams.Storage.Index;
 using VideoStreams.Storage.Log;
@@ -35,6 +37,9 @@ public sealed partial class FragmentStore : IDisposable
     private bool _disposed;
 
     private readonly StoreMetrics _metrics;
+    private readonly IFragmentSealer _sealer;
+    private readonly DataKeyRing? _dataKeys;
+    private readonly MasterKeyRing _masterKeys;
 
     private FragmentStore(FragmentStoreOptions options, IStorageFileSystem files, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
@@ -44,6 +49,18 @@ public sealed partial class FragmentStore : IDisposable
         _time = time;
         _logger = logger;
         _chunks = new ChunkRegistry(files);
+        options.Encryption.Validate();
+        _masterKeys = new MasterKeyRing(options.Encryption, files, logger);
+        if (options.Encryption.Enabled)
+        {
+            _dataKeys = new DataKeyRing(_masterKeys, options.Encryption, key => AppendControl(ControlRecords.DataKey(++_controlSequence, key)), SyncControl, logger);
+            _sealer = _dataKeys;
+        }
+        else
+        {
+            _sealer = PlainSealer.Instance;
+        }
+
         Index = new StorageIndex(Path.Combine(options.DataDirectory, LogLayout.IndexFile));
         _commitThread = new Thread(CommitLoop) { IsBackground = true, Name = "store commit" };
     }
@@ -73,6 +90,7 @@ public sealed partial class FragmentStore : IDisposable
     /// <param name="loggerFactory">Where log messages go.</param>
     /// <param name="meterFactory">Where metrics go (meter <c>VideoStreams.Storage</c>).</param>
     /// <exception cref="CorruptSegmentException">A chunk or the control log is damaged beyond a torn tail.</exception>
+    /// <exception cref="MasterKeyUnavailableException">A master key the data or a stream needs is missing or wrong.</exception>
     public static FragmentStore Open(FragmentStoreOptions options, IStorageFileSystem? files = null, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         var clock = Stopwatch.StartNew();
@@ -104,6 +122,47 @@ public sealed partial class FragmentStore : IDisposable
         _chunks.Dispose();
         Index.Dispose();
         _metrics.Dispose();
+        _dataKeys?.Dispose();
+    }
+
+    /// <summary>
+    /// Starts a new data key for new data of one stream, or of every stream that keeps data (<c>vs keys rotate</c>).
+    /// Old keys stay: data sealed with them stays readable.
+    /// </summary>
+    /// <returns>The new keys; none when encryption is off.</returns>
+    /// <exception cref="MasterKeyUnavailableException">A stream's master key is not available.</exception>
+    public IReadOnlyList<DataKeyInfo> RotateDataKeys(long? streamId = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_dataKeys is null)
+        {
+            return [];
+        }
+
+        var started = new HashSet<uint>();
+        lock (_appendLock)
+        {
+            foreach (var stream in _streams.Values.Where(s => (streamId is null || s.Id == streamId) && s.Status != StreamStatus.Deleting && s.DataRetentionInHours > 0))
+            {
+                started.Add(_dataKeys.Start(stream, NowMs, "rotated on request", sync: false));
+            }
+
+            if (started.Count > 0)
+            {
+                SyncControl(); // one sync for them all, before any is used
+            }
+
+            return [.. _dataKeys.Keys().Where(k => started.Contains(k.KeyId))];
+        }
+    }
+
+    /// <summary>Every data key of the streams that exist (never their bits).</summary>
+    public IReadOnlyList<DataKeyInfo> DataKeys()
+    {
+        lock (_appendLock)
+        {
+            return _dataKeys?.Keys() ?? [];
+        }
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();

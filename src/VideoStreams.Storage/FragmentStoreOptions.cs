@@ -1,4 +1,4 @@
-using VideoStreams.Storage.Format;
+using VideoStreams.Storage.Encryption;
 
 namespace VideoStreams.Storage;
 
@@ -29,8 +29,8 @@ public sealed record FragmentStoreOptions
     /// <summary>Account id written into stream ARNs.</summary>
     public string AccountId { get; init; } = "123456789012";
 
-    /// <summary>Transforms media on its way to and from disk (encryption at rest); none by default.</summary>
-    public IFragmentSealer Sealer { get; init; } = PlainSealer.Instance;
+    /// <summary>Encryption at rest: on by default (see <see cref="EncryptionOptions"/>).</summary>
+    public EncryptionOptions Encryption { get; init; } = new();
 
     /// <summary>
     /// Tests only: commits without syncing, to show that the power-loss test catches a store that skips its syncs.

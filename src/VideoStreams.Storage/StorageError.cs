@@ -26,6 +26,9 @@ public enum StorageError
     StorageFull,
     /// <summary>An I/O error failed the operation; the store stays consistent.</summary>
     IOError,
+
+    /// <summary>The master key the stream's KmsKeyId names is not available, so nothing can be sealed (KVS: KMS_KEY_NOT_FOUND).</summary>
+    KmsKeyUnavailable,
 }
 
 /// <summary>An operation's outcome: a value, or a <see cref="StorageError"/> with a message for the caller.</summary>
@@ -61,16 +64,44 @@ public readonly record struct StorageResult<T>
     public static implicit operator StorageResult<T>(T value) => Ok(value);
 }
 
-/// <summary>Bytes on disk that fail their checks (magic, version, length, checksum): never served, always reported.</summary>
+/// <summary>What kind of check stored bytes failed.</summary>
+public enum CorruptionKind
+{
+    /// <summary>A format check failed: magic, version, length or checksum (a torn write, a bad disk, a bug).</summary>
+    Damaged,
+
+    /// <summary>
+    /// The sealed media did not authenticate: it, its metadata or its header was altered, or the record was moved to
+    /// another stream or position. KVS reports this kind of failure with its KMS/internal error ids.
+    /// </summary>
+    Unauthenticated,
+
+    /// <summary>The data key the record names is unknown, belongs to another stream, or cannot be unwrapped.</summary>
+    KeyUnavailable,
+}
+
+/// <summary>
+/// Bytes on disk that fail their checks (magic, version, length, checksum, authentication): never served, always
+/// reported, with the file and offset and, when known, the stream and fragment number.
+/// </summary>
 public sealed class CorruptSegmentException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public CorruptSegmentException(string file, long offset, string reason)
-        : base($"{file}: corrupt at byte {offset}: {reason}")
+        : this(file, offset, reason, CorruptionKind.Damaged, null, null)
+    {
+    }
+
+    /// <summary>Creates the exception with what kind of check failed and the fragment it concerns.</summary>
+    public CorruptSegmentException(string file, long offset, string reason, CorruptionKind kind, long? streamId, long? fragmentNumber)
+        : base(Describe(file, offset, reason, streamId, fragmentNumber))
     {
         File = file;
         Offset = offset;
         Reason = reason;
+        Kind = kind;
+        StreamId = streamId;
+        FragmentNumber = fragmentNumber;
     }
 
     /// <summary>The file (relative to the data folder).</summary>
@@ -81,4 +112,21 @@ public sealed class CorruptSegmentException : Exception
 
     /// <summary>What check failed.</summary>
     public string Reason { get; }
+
+    /// <summary>What kind of check failed.</summary>
+    public CorruptionKind Kind { get; }
+
+    /// <summary>The stream (internal id) of the fragment, when known.</summary>
+    public long? StreamId { get; }
+
+    /// <summary>The fragment's number, when known.</summary>
+    public long? FragmentNumber { get; }
+
+    private static string Describe(string file, long offset, string reason, long? streamId, long? fragmentNumber) =>
+        (streamId, fragmentNumber) switch
+        {
+            ({ } s, { } n) => $"{file}: corrupt at byte {offset} (stream {s}, fragment {n}): {reason}",
+            (null, { } n) => $"{file}: corrupt at byte {offset} (fragment {n}): {reason}",
+            _ => $"{file}: corrupt at byte {offset}: {reason}",
+        };
 }

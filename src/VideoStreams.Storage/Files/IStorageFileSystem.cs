@@ -10,6 +10,9 @@ public interface IStorageFileSystem
     /// <summary>Creates a new, empty file (failing if it exists). Its directory entry is durable only after <see cref="SyncDirectory"/>.</summary>
     IStorageFile Create(string path);
 
+    /// <summary>Creates a new, empty file that only its owner may read or write (mode 0600), for key material.</summary>
+    IStorageFile CreatePrivate(string path) => Create(path);
+
     /// <summary>Opens an existing file.</summary>
     IStorageFile Open(string path, bool writable);
 

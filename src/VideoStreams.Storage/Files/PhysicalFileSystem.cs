@@ -24,6 +24,20 @@ public sealed class PhysicalFileSystem : IStorageFileSystem
     public IStorageFile Create(string path) => new PhysicalFile(path, Full(path), FileMode.CreateNew, writable: true);
 
     /// <inheritdoc/>
+    public IStorageFile CreatePrivate(string path)
+    {
+        var full = Full(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        new FileStream(full, options).Dispose();
+        return new PhysicalFile(path, full, FileMode.Open, writable: true);
+    }
+
+    /// <inheritdoc/>
     public IStorageFile Open(string path, bool writable) => new PhysicalFile(path, Full(path), FileMode.Open, writable);
 
     /// <inheritdoc/>

@@ -37,6 +37,9 @@ internal static class ControlRecords
         return Build(RecordType.ChunkRetired, sequence, body);
     }
 
+    /// <summary>A data key, wrapped; written (and synced) before anything is sealed with it.</summary>
+    public static byte[] DataKey(long sequence, Encryption.DataKeyRecord key) => Build(RecordType.DataKey, sequence, key.ToBody());
+
     public static StreamRecord ReadStream(ReadOnlySpan<byte> body) =>
         JsonSerializer.Deserialize(body, ControlJson.Default.StreamRecord) ?? throw new InvalidDataException("empty stream record");
 

@@ -43,50 +43,73 @@ internal static class FragmentRecord
     }
 
     /// <summary>Writes a whole record into <paramref name="destination"/> (sized by <see cref="RecordLength"/>).</summary>
+    /// <param name="destination">The record's bytes.</param>
+    /// <param name="number">The fragment number (the header's sequence).</param>
+    /// <param name="chunkId">The chunk the record will be written to.</param>
+    /// <param name="offset">Where in the chunk.</param>
+    /// <param name="metadata">The fragment's metadata.</param>
+    /// <param name="tags">Fragment tags.</param>
+    /// <param name="media">The plain media.</param>
+    /// <param name="sealer">Seals the media.</param>
+    /// <param name="keyId">The key it seals with (0: none).</param>
     public static void Write(
         Span<byte> destination,
         long number,
+        long chunkId,
+        long offset,
         in FragmentMetadata metadata,
         IReadOnlyList<KeyValuePair<string, string>>? tags,
         ReadOnlySpan<byte> media,
-        IFragmentSealer sealer)
+        IFragmentSealer sealer,
+        uint keyId)
     {
         var tagsLength = TagsLength(tags);
-        var stored = sealer.SealedLength(media.Length);
+        var stored = media.Length + sealer.Overhead;
         var body = destination[RecordHeader.Size..RecordLength(tagsLength, stored)];
         BinaryPrimitives.WriteInt64LittleEndian(body, metadata.StreamId);
         BinaryPrimitives.WriteInt64LittleEndian(body[8..], metadata.ProducerTimestampMs);
         BinaryPrimitives.WriteInt64LittleEndian(body[16..], metadata.ServerTimestampMs);
         BinaryPrimitives.WriteInt32LittleEndian(body[24..], metadata.DurationMs);
         BinaryPrimitives.WriteInt32LittleEndian(body[28..], (int)metadata.Flags);
-        BinaryPrimitives.WriteUInt32LittleEndian(body[32..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(body[32..], keyId);
         BinaryPrimitives.WriteInt32LittleEndian(body[36..], tagsLength);
         BinaryPrimitives.WriteInt32LittleEndian(body[40..], media.Length);
         BinaryPrimitives.WriteInt32LittleEndian(body[44..], stored);
         WriteTags(body.Slice(FixedMetadataSize, tagsLength), tags);
 
-        // The key id is part of the metadata but only known after sealing; it is authenticated through the header's
-        // sequence and the rest of the metadata, and checked on open by the sealer itself.
         var metadataEnd = FixedMetadataSize + tagsLength;
         byte[]? rented = null;
-        var aad = metadataEnd + 8 <= 512 ? stackalloc byte[metadataEnd + 8] : (rented = ArrayPool<byte>.Shared.Rent(metadataEnd + 8)).AsSpan(0, metadataEnd + 8);
-        AssociatedData(number, body[..metadataEnd], aad);
-        var keyId = sealer.Seal(metadata.StreamId, aad, media, body[metadataEnd..]);
-        if (rented is not null)
+        var aadLength = AssociatedPrefix + metadataEnd;
+        var aad = aadLength <= 512 ? stackalloc byte[aadLength] : (rented = ArrayPool<byte>.Shared.Rent(aadLength)).AsSpan(0, aadLength);
+        AssociatedData(number, chunkId, offset, body[..metadataEnd], aad);
+        try
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            sealer.Seal(keyId, number, aad, media, body[metadataEnd..]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(body[32..], keyId);
         new RecordHeader(RecordType.Fragment, RecordHeader.Size + body.Length, number, Crc32C.Compute(body)).Write(destination);
     }
 
-    /// <summary>What a sealer authenticates: the fragment number and the metadata (with the key id zeroed, as when sealed).</summary>
-    private static void AssociatedData(long number, ReadOnlySpan<byte> metadata, Span<byte> destination)
+    /// <summary>Bytes of associated data in front of the metadata: number, chunk id, offset.</summary>
+    private const int AssociatedPrefix = 24;
+
+    /// <summary>
+    /// What a sealer authenticates besides the media: the fragment number (the header's sequence), where the record
+    /// lives (chunk id and offset: a copy anywhere else does not open) and the whole metadata, key id included.
+    /// </summary>
+    private static void AssociatedData(long number, long chunkId, long offset, ReadOnlySpan<byte> metadata, Span<byte> destination)
     {
         BinaryPrimitives.WriteInt64LittleEndian(destination, number);
-        metadata.CopyTo(destination[8..]);
-        destination.Slice(8 + 32, 4).Clear();
+        BinaryPrimitives.WriteInt64LittleEndian(destination[8..], chunkId);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[16..], offset);
+        metadata.CopyTo(destination[AssociatedPrefix..]);
     }
 
     public static bool TryParse(ReadOnlySpan<byte> body, out FragmentMetadata metadata, out int tagsLength, out int mediaLength, out int storedLength, out uint keyId)
@@ -114,7 +137,9 @@ internal static class FragmentRecord
     }
 
     /// <summary>Opens the media of a parsed record into <paramref name="destination"/> (sized by the plain media length).</summary>
-    public static void OpenMedia(ReadOnlySpan<byte> body, long number, IFragmentSealer sealer, Span<byte> destination)
+    /// <exception cref="SealException">The media does not open (tampered with, moved, or its key is unavailable).</exception>
+    /// <exception cref="InvalidDataException">The metadata is inconsistent.</exception>
+    public static void OpenMedia(ReadOnlySpan<byte> body, long number, long chunkId, long offset, IFragmentSealer sealer, Span<byte> destination)
     {
         if (!TryParse(body, out var metadata, out var tagsLength, out _, out _, out var keyId))
         {
@@ -123,11 +148,12 @@ internal static class FragmentRecord
 
         var metadataEnd = FixedMetadataSize + tagsLength;
         byte[]? rented = null;
-        var aad = metadataEnd + 8 <= 512 ? stackalloc byte[metadataEnd + 8] : (rented = ArrayPool<byte>.Shared.Rent(metadataEnd + 8)).AsSpan(0, metadataEnd + 8);
-        AssociatedData(number, body[..metadataEnd], aad);
+        var aadLength = AssociatedPrefix + metadataEnd;
+        var aad = aadLength <= 512 ? stackalloc byte[aadLength] : (rented = ArrayPool<byte>.Shared.Rent(aadLength)).AsSpan(0, aadLength);
+        AssociatedData(number, chunkId, offset, body[..metadataEnd], aad);
         try
         {
-            sealer.Open(metadata.StreamId, keyId, aad, body[metadataEnd..], destination);
+            sealer.Open(metadata.StreamId, keyId, number, aad, body[metadataEnd..], destination);
         }
         finally
         {

@@ -15,6 +15,8 @@ internal enum RecordType : byte
     NumberReservation = 4,
     /// <summary>A chunk was retired by retention: recovery must not bring its fragments back (control log).</summary>
     ChunkRetired = 5,
+    /// <summary>A stream's data key, wrapped by its master key (control log).</summary>
+    DataKey = 6,
 }
 
 /// <summary>

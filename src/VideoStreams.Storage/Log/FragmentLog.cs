@@ -35,14 +35,25 @@ internal sealed class FragmentLog
     /// </summary>
     public (LogChunk Chunk, long Offset, LogChunk? Sealed) Append(ReadOnlySpan<byte> record, Func<long> nextChunkId, long nowMs)
     {
+        var (chunk, sealedChunk) = Prepare(record.Length, nextChunkId, nowMs);
+        var offset = chunk.Append(record);
+        return (chunk, offset, sealedChunk);
+    }
+
+    /// <summary>
+    /// Makes room for a record of <paramref name="length"/> bytes, starting a new chunk first when it would not fit,
+    /// and returns the chunk it goes to (at its <see cref="LogChunk.Tail"/>: a sealed record authenticates where it
+    /// lives) and the chunk it sealed, if it did. The caller appends to the chunk before the lock is let go.
+    /// </summary>
+    public (LogChunk Chunk, LogChunk? Sealed) Prepare(int length, Func<long> nextChunkId, long nowMs)
+    {
         LogChunk? sealedChunk = null;
-        if (Current is null || (Current.Tail > ChunkHeader.Size && Current.Tail + record.Length > _chunkSize))
+        if (Current is null || (Current.Tail > ChunkHeader.Size && Current.Tail + length > _chunkSize))
         {
             sealedChunk = Roll(nextChunkId(), nowMs);
         }
 
-        var offset = Current!.Append(record);
-        return (Current, offset, sealedChunk);
+        return (Current!, sealedChunk);
     }
 
     /// <summary>Syncs and lets go of the current chunk; the next append starts a new one. Returns the chunk sealed.</summary>

@@ -82,6 +82,11 @@ public sealed partial class StreamCatalog
             return Invalid(badTag);
         }
 
+        if (_options.KmsKeyCheck?.Invoke(kmsKeyId ?? DefaultKmsKeyId) is { } keyProblem)
+        {
+            return Invalid(keyProblem);
+        }
+
         lock (_gate)
         {
             if (_index.FindStreamByName(streamName) is not null)

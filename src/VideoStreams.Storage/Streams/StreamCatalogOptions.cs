@@ -8,6 +8,12 @@ public sealed record StreamCatalogOptions
 
     /// <summary>The account id in ARNs.</summary>
     public string AccountId { get; init; } = "123456789012";
+
+    /// <summary>
+    /// Checks that a KmsKeyId names a master key that is available: null when it does, otherwise why not (CreateStream
+    /// then fails with InvalidArgument). Null: any KmsKeyId is accepted.
+    /// </summary>
+    public Func<string, string?>? KmsKeyCheck { get; init; }
 }
 
 /// <summary>How UpdateDataRetention changes the retention period.</summary>

@@ -73,7 +73,7 @@ public sealed class FragmentStoreTests
             await store.Append(CreateStream(store, name), Fragment(random, 0)).Value!.Persisted;
         }
 
-        Assert.All(files.AllFiles(), f => Assert.Matches(@"^logs/(control|h\d+)/\d{12}\.chunk$", f));
+        Assert.All(files.AllFiles(), f => Assert.Matches(@"^(logs/(control|h\d+)/\d{12}\.chunk|keys/master\.key)$", f));
     }
 
     [Fact]
