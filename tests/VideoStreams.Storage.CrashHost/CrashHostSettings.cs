@@ -20,6 +20,10 @@ internal sealed record CrashHostSettings(string DataDirectory, int Streams, long
     {
         DataDirectory = dataDirectory,
         ChunkSize = chunkSize,
+
+        // Encrypted (the default), with data keys rotating every few hundred milliseconds: kills also land while a
+        // key is being started, and the nonce check covers many keys.
+        Encryption = new Encryption.EncryptionOptions { RotationPeriod = TimeSpan.FromMilliseconds(300) },
     };
 
     public static CrashHostSettings Parse(string[] args)

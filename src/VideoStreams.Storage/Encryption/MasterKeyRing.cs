@@ -162,14 +162,23 @@ internal sealed class MasterKeyRing
             using var file = _files.Open(DemoKeyPath, writable: false);
             var content = new byte[Math.Min(file.Length, 4096)];
             var read = file.Read(content, 0);
-            if (!TryParse(content[..read], out var key, out var problem))
+            if (TryParse(content[..read], out var key, out var problem))
+            {
+                WarnDemo(created: false);
+                return key;
+            }
+
+            if (!mayCreate)
             {
                 looked.Add($"{where} ({problem})");
                 return null;
             }
 
-            WarnDemo(created: false);
-            return key;
+            // Nothing is wrapped by it: its creation was cut short (a crash between creating the file and syncing
+            // it). Make it again.
+            file.Dispose();
+            _files.Delete(DemoKeyPath);
+            _files.SyncDirectory("keys");
         }
 
         if (!mayCreate)

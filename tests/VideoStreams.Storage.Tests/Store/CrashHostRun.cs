@@ -49,7 +49,6 @@ internal sealed record CrashHostRun(bool Ready, TimeSpan KilledAfter, List<long>
         var killedAfter = clock.Elapsed;
         process.Kill(entireProcessTree: true); // SIGKILL: no handler, no flush, no Dispose
         await exited;
-        Console.Error.WriteLine($"DEBUG kill {killedAfter.TotalMilliseconds} exit {clock.Elapsed.TotalMilliseconds}");
         var text = await stdout;
         var errors = await stderr;
         Assert.True(errors.Length == 0, $"the crash host wrote to stderr: {errors}");

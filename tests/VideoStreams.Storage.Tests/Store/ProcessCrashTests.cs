@@ -22,7 +22,7 @@ public sealed class ProcessCrashTests(ITestOutputHelper output)
     private const long ChunkSize = 4L << 20;
 
     [Fact]
-    public async Task Every_printed_fragment_survives_repeated_SIGKILLs_whole_and_in_order_and_numbers_never_repeat()
+    public async Task Every_printed_fragment_survives_repeated_SIGKILLs_whole_and_in_order_and_numbers_and_nonces_never_repeat()
     {
         var seed = Environment.TickCount;
         output.WriteLine($"random seed {seed} (kill moments)");
@@ -61,6 +61,13 @@ public sealed class ProcessCrashTests(ITestOutputHelper output)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"cycle {cycle,2}: killed {(run.Ready ? "after READY" : "before READY")} +{run.KilledAfter.TotalMilliseconds:0} ms; appended {run.Appended.Count}, printed {run.Persisted.Count}; reopen: {check.Visible} visible ({check.UnprintedWhole} unprinted, whole), recovered {check.Recovery.FragmentsRecovered} in {check.Recovery.ChunksScanned} chunks, torn bytes cut {check.Recovery.TornBytesCut}, open {check.Recovery.Elapsed.TotalMilliseconds:0} ms"));
             }
+
+            // Encryption at rest: every record on disk — acknowledged, recovered or cut short by a kill and left
+            // unindexed — is sealed, and no nonce was used twice under one key across all those restarts.
+            var records = Encryption.SealedRecords.Scan(data);
+            Assert.NotEmpty(records);
+            Encryption.SealedRecords.AssertSealedWithUniqueNonces(records);
+            output.WriteLine($"{records.Count} sealed records on disk, under {records.Select(r => r.KeyId).Distinct().Count()} data keys, all nonces distinct");
         }
         finally
         {
