@@ -35,6 +35,7 @@ internal static class CliErrors
             CliException c => (c.ExitCode, c.Message),
             MediaFormatException m => (BadInput, $"invalid media ({m.Error}): {m.Message}"),
             VideoStreams.Storage.CorruptSegmentException c => (Failure, $"corrupt data: {c.Message}"),
+            VideoStreams.Storage.Encryption.MasterKeyUnavailableException k => (Failure, k.Message),
             FileNotFoundException f => (BadInput, $"no such file: {f.FileName ?? f.Message}"),
             DirectoryNotFoundException d => (BadInput, d.Message),
             UnauthorizedAccessException u => (Failure, u.Message),

@@ -7,6 +7,7 @@ var root = new RootCommand("vs — the VideoStreams command line: offline media 
 {
     MediaCommands.Create(),
     StoreCommands.Create(),
+    KeysCommands.Create(),
 };
 
 // Our own handler reports errors in one line; System.CommandLine's would print a stack trace.

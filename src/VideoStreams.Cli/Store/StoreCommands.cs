@@ -9,22 +9,19 @@ internal static class StoreCommands
 {
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "The data folder.", Required = true };
-        var rebuild = new Command("rebuild-index", "Rebuild the SQLite index from the log files (the source of truth).") { data };
+        var opening = new StoreOpening();
+        var rebuild = new Command("rebuild-index", "Rebuild the SQLite index from the log files (the source of truth).");
+        opening.AddTo(rebuild);
         rebuild.SetAction(parse =>
         {
-            var folder = parse.GetValue(data)!;
-            if (!folder.Exists)
-            {
-                throw new CliException(CliErrors.BadInput, $"no such data folder: {folder.FullName}");
-            }
-
+            var folder = opening.Folder(parse);
+            var options = opening.Options(parse);
             foreach (var file in folder.GetFiles("index.db*"))
             {
                 file.Delete();
             }
 
-            using var store = FragmentStore.Open(new FragmentStoreOptions { DataDirectory = folder.FullName });
+            using var store = FragmentStore.Open(options);
             var r = store.Recovery;
             Console.Out.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
