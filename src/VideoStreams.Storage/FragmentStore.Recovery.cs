@@ -75,12 +75,24 @@ public sealed partial class FragmentStore
                 }
 
                 var known = knownChunks.GetValueOrDefault(id, new ChunkEntry(id, logClass, ChunkHeader.Size, 0, false));
-                if (isNewest && TryDropTornChunk(path))
+
+                // Chunks the index does not know as sealed may not have been synced in full when the power went (a
+                // log rolls without syncing; the commit that would have synced them did not finish): nothing in them
+                // past the index was acknowledged, so a torn end is cut, not reported.
+                var mayBeTorn = isNewest || !known.Sealed;
+                if (mayBeTorn && TryDropTornChunk(path))
                 {
                     continue;
                 }
 
-                var chunk = LogChunk.Open(_files, path, writable: isNewest);
+                var chunk = LogChunk.Open(_files, path, writable: mayBeTorn);
+                if (mayBeTorn)
+                {
+                    // After a process crash its last records may sit in the page cache only: make them durable before
+                    // the index learns of them (and before this chunk can be recorded as sealed).
+                    chunk.Sync();
+                }
+
                 var batch = new List<FragmentEntry>();
                 var newest = known.NewestServerTimestampMs;
                 var (validEnd, problem) = chunk.Scan(Math.Max(known.IndexedEnd, ChunkHeader.Size), (offset, header, body) =>
@@ -110,7 +122,7 @@ public sealed partial class FragmentStore
                 scanned++;
                 if (problem is not null)
                 {
-                    if (isNewest)
+                    if (mayBeTorn)
                     {
                         torn += chunk.Tail - validEnd;
                         StoreLog.TornTail(_logger, path, validEnd, chunk.Tail - validEnd, problem);
@@ -245,7 +257,7 @@ public sealed partial class FragmentStore
             }
         }
 
-        _control = new FragmentLog(_files, LogLayout.ControlClass, _options.ChunkSize, last);
+        _control = new FragmentLog(_files, LogLayout.ControlClass, _options.ChunkSize, last, syncOnRoll: true);
         foreach (var id in deleted)
         {
             Index.RemoveStream(id);

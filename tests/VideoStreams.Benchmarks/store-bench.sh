@@ -5,7 +5,8 @@
 # Scenarios: dd (the disk: dd bs=1M count=2048 with oflag=direct, then with conv=fsync), paired (dd oflag=direct,
 # the store's one-stream throughput and dd conv=fsync back to back, 5 times: this disk's speed swings ±30 % from
 # minute to minute, so the store is judged against the dd runs next to it), streams-paired (the disk's own latency
-# floor under the 1,000-stream load, then the store under it, alternately), throughput (one stream, 1 MB fragments), streams (1,000 streams × 2 Mbps), layout (fdatasync of one shared file vs N files), index
+# floor under the 1,000-stream load, then the store under it, alternately), encryption (one-stream throughput with
+# encryption at rest off and on, alternately), throughput (one stream, 1 MB fragments), streams (1,000 streams × 2 Mbps), layout (fdatasync of one shared file vs N files), index
 # (10 M indexed fragments), recovery (open after SIGKILL with 1 M fragments indexed).
 # Data goes to $VS_BENCH_CACHE/store (default artifacts/bench/store: the repository's disk); the index and
 # recovery data folders are built once and cached there (a few minutes each the first time).
@@ -17,7 +18,7 @@ cache=${VS_BENCH_CACHE:-$root/artifacts/bench}
 data=$cache/store
 mkdir -p "$data"
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(dd paired streams-paired layout index recovery)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(dd paired streams-paired encryption layout index recovery)
 
 dotnet build "$here" -c Release --nologo -v q >/dev/null
 bench=("dotnet" "$here/bin/Release/net10.0/VideoStreams.Benchmarks.dll")
@@ -54,6 +55,14 @@ for s in "${scenarios[@]}"; do
         fsync=$(dd_mbs conv=fsync)
         awk -v p="$pair" -v d="$direct" -v s="$store" -v f="$fsync" \
           'BEGIN { printf "| %d | %s | **%s** | %s | %.0f %% | %.0f %% |\n", p, d, s, f, 100 * s / d, 100 * s / f }'
+      done
+      ;;
+    encryption)
+      # The cost of encryption at rest: one-stream throughput with it off and on, alternately, three times each.
+      for pair in 1 2 3; do
+        for e in 0 1; do
+          "${bench[@]}" store throughput --data "$data" --reps 1 --encrypt $e | awk -F'|' -v e=$e '/^\| 1 \|/ {print "| encryption " (e ? "on " : "off") " |" $3 "|" $8 "|"}'
+        done
       done
       ;;
     streams-paired)

@@ -5,18 +5,26 @@ namespace VideoStreams.Storage.Log;
 
 /// <summary>
 /// One log: a folder of chunk files of which only the newest takes appends. When it is full the next record starts a
-/// new chunk, and the full one is synced first, so that after a power cut only the newest chunk of a log can end in a
-/// torn record — recovery cuts that tail and treats damage anywhere else as corruption. Durability of what was
-/// appended is the committer's job: it syncs the chunks its batch touched (see <see cref="LogChunk.Sync"/>).
+/// new chunk. Durability of what was appended is the committer's job: it syncs every chunk its batch touched —
+/// the full one and the new one alike — before it acknowledges anything (see <see cref="LogChunk.Sync"/>).
+/// <para>
+/// A fragment log does not sync the full chunk when it rolls (that sync, under the append lock, stalled every
+/// appender once per chunk). So after a power cut a torn tail can end a chunk that the index does not yet know as
+/// sealed, not only the newest one; recovery cuts such tails, and treats damage in a chunk the index knows as sealed
+/// (synced in full by a commit) as corruption. The control log, whose writers sync only its current chunk, does sync
+/// on roll (<c>syncOnRoll</c>).
+/// </para>
 /// </summary>
 internal sealed class FragmentLog
 {
     private readonly IStorageFileSystem _files;
     private readonly long _chunkSize;
+    private readonly bool _syncOnRoll;
     private bool _directoryCreated;
 
-    public FragmentLog(IStorageFileSystem files, string logClass, long chunkSize, LogChunk? current)
+    public FragmentLog(IStorageFileSystem files, string logClass, long chunkSize, LogChunk? current, bool syncOnRoll = false)
     {
+        _syncOnRoll = syncOnRoll;
         _files = files;
         Class = logClass;
         _chunkSize = chunkSize;
@@ -68,7 +76,10 @@ internal sealed class FragmentLog
     private LogChunk? Roll(long chunkId, long nowMs)
     {
         var previous = Current;
-        previous?.Sync();
+        if (_syncOnRoll)
+        {
+            previous?.Sync();
+        }
 
         if (!_directoryCreated)
         {

@@ -11,7 +11,7 @@ namespace VideoStreams.Benchmarks.Store;
 /// fragment persisted, for as many bytes as <c>dd bs=1M count=2048</c> writes. The writer keeps at most
 /// <c>--in-flight-mb</c> appended-but-not-yet-persisted (a producer does not send further than its acks).
 /// Options: --mb 2048, --fragment-kb 1024, --in-flight-mb 64, --commit-mb (store default 8), --commit-ms (default 5),
-/// --reps 3.
+/// --reps 3, --encrypt 1 (0: encryption at rest off, to measure its cost).
 /// </summary>
 internal static class ThroughputScenario
 {
@@ -24,11 +24,12 @@ internal static class ThroughputScenario
         var commitBytes = args.Long("commit-mb", defaults.CommitBytes >> 20) << 20;
         var commitInterval = TimeSpan.FromMilliseconds(args.Double("commit-ms", defaults.CommitInterval.TotalMilliseconds));
         var reps = args.Int("reps", 3);
+        var encrypt = args.Long("encrypt", 1) != 0;
         var count = (int)(totalBytes / fragmentBytes);
         var media = new byte[fragmentBytes];
         new Random(1).NextBytes(media);
 
-        Console.WriteLine(Invariant($"// {count} fragments of {fragmentBytes} B ({totalBytes / 1e6:0} MB), at most {inFlight} in flight; CommitBytes {commitBytes >> 20} MiB, CommitInterval {commitInterval.TotalMilliseconds} ms"));
+        Console.WriteLine(Invariant($"// {count} fragments of {fragmentBytes} B ({totalBytes / 1e6:0} MB), at most {inFlight} in flight; CommitBytes {commitBytes >> 20} MiB, CommitInterval {commitInterval.TotalMilliseconds} ms; encryption {(encrypt ? "on" : "off")}"));
         Console.WriteLine("| run | PERSISTED MB/s | wall s | fdatasync calls | MB per sync | time in syncs | append→PERSISTED p50 / p99 / max ms |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (var rep = 1; rep <= reps; rep++)
@@ -36,7 +37,7 @@ internal static class ThroughputScenario
             var folder = FreshFolder(Path.Combine(args.Data, "throughput"));
             Sync();
             var files = new CountingFileSystem(new PhysicalFileSystem(folder));
-            using var store = FragmentStore.Open(new FragmentStoreOptions { DataDirectory = folder, CommitBytes = commitBytes, CommitInterval = commitInterval }, files);
+            using var store = FragmentStore.Open(new FragmentStoreOptions { DataDirectory = folder, CommitBytes = commitBytes, CommitInterval = commitInterval, Encryption = new Storage.Encryption.EncryptionOptions { Enabled = encrypt } }, files);
             var stream = store.Streams.CreateStream("throughput", dataRetentionInHours: 24).Value!.Id;
             await store.CommitAsync();
             var syncsBefore = files.FileSyncs;
