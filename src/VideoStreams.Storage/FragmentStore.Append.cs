@@ -170,6 +170,9 @@ public sealed partial class FragmentStore
             {
                 store.WriteControl(ControlRecords.StreamDeleted(++store._controlSequence, streamId));
                 store._streams.TryRemove(streamId, out _);
+                store._deletedStreams.Add(streamId);
+                store._dataKeys?.Forget(streamId);
+                store._controlGarbage++;
             }
         }
     }

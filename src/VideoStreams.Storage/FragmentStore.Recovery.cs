@@ -190,19 +190,16 @@ public sealed partial class FragmentStore
     {
         var directory = LogLayout.Directory(LogLayout.ControlClass);
         _files.CreateDirectory(directory);
-        var names = _files.ListFiles(directory, LogLayout.ChunkSuffix);
+        var (paths, superseded) = ControlChunksToReplay(_files.ListFiles(directory, LogLayout.ChunkSuffix));
         var live = new Dictionary<long, StreamRecord>();
         var deleted = new HashSet<long>();
+        var described = new HashSet<long>();
+        long maxStreamId = 0;
         LogChunk? last = null;
-        for (var i = 0; i < names.Count; i++)
+        for (var i = 0; i < paths.Count; i++)
         {
-            if (LogLayout.ChunkIdOf(names[i]) is not { } id)
-            {
-                continue;
-            }
-
-            var isNewest = i == names.Count - 1;
-            var path = LogLayout.ChunkPath(LogLayout.ControlClass, id);
+            var isNewest = i == paths.Count - 1;
+            var path = paths[i];
             if (isNewest && TryDropTornChunk(path))
             {
                 continue;
@@ -217,11 +214,14 @@ public sealed partial class FragmentStore
                     case RecordType.Stream:
                         var stream = ControlRecords.ReadStream(body);
                         live[stream.Id] = stream;
+                        described.Add(stream.Id);
+                        maxStreamId = Math.Max(maxStreamId, stream.Id);
                         break;
                     case RecordType.StreamDeleted:
                         var streamId = ControlRecords.ReadLong(body);
                         live.Remove(streamId);
                         deleted.Add(streamId);
+                        maxStreamId = Math.Max(maxStreamId, streamId);
                         break;
                     case RecordType.NumberReservation:
                         _reservedEnd = Math.Max(_reservedEnd, ControlRecords.ReadLong(body));
@@ -258,6 +258,16 @@ public sealed partial class FragmentStore
         }
 
         _control = new FragmentLog(_files, LogLayout.ControlClass, _options.ChunkSize, last, syncOnRoll: true);
+
+        // A compaction finished (its marker is durable) but a crash stopped the shredding of what it superseded.
+        Shred(superseded);
+        _deletedStreams.UnionWith(deleted);
+        _controlGarbage = deleted.Count(described.Contains); // deleted streams whose records (and keys) are still there
+
+        // Ids are never given out again, even the highest one's after its stream was deleted (the index only knows
+        // the streams that exist, and a rebuilt one would otherwise hand a deleted stream's id, and fragments, to a
+        // new stream).
+        Index.RaiseMaxStreamId(maxStreamId);
         foreach (var id in deleted)
         {
             Index.RemoveStream(id);

@@ -19,4 +19,7 @@ internal static partial class StoreLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Append to stream {StreamId} failed: {Reason}")]
     public static partial void AppendFailed(ILogger logger, long streamId, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Control log compacted: {Superseded} superseded chunks wiped and deleted")]
+    public static partial void ControlCompacted(ILogger logger, int superseded);
 }

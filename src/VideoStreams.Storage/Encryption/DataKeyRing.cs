@@ -36,6 +36,7 @@ internal sealed class DataKeyRing : IFragmentSealer, IDisposable
     private readonly Dictionary<long, uint> _current = [];
     private readonly HashSet<string> _mastersInUse = new(StringComparer.Ordinal);
     private readonly List<DataKeyRecord> _replayed = [];
+    private readonly Dictionary<uint, DataKeyRecord> _wrapped = [];
     private readonly MasterKeyRing _masters;
     private readonly EncryptionOptions _options;
     private readonly Action<DataKeyRecord> _journal;
@@ -89,6 +90,7 @@ internal sealed class DataKeyRing : IFragmentSealer, IDisposable
             }
 
             _keys[record.KeyId] = new DataKey(record.KeyId, record.StreamId, record.CreatedMs, record.MasterKeyId, key);
+            _wrapped[record.KeyId] = record;
             if (!_current.TryGetValue(record.StreamId, out var current) || current < record.KeyId)
             {
                 _current[record.StreamId] = record.KeyId;
@@ -135,6 +137,23 @@ internal sealed class DataKeyRing : IFragmentSealer, IDisposable
                 // Its first append tries again, and fails with KmsKeyUnavailable while the key stays missing.
             }
         }
+    }
+
+    /// <summary>The wrapped form of the keys of these streams, oldest first (for control-log compaction).</summary>
+    public IEnumerable<DataKeyRecord> WrappedKeysOf(IReadOnlyDictionary<long, StreamRecord> streams) =>
+        _wrapped.Values.Where(r => streams.ContainsKey(r.StreamId)).OrderBy(r => r.KeyId);
+
+    /// <summary>Forgets a deleted stream's keys (their wrapped copies go with the next control-log compaction).</summary>
+    public void Forget(long streamId)
+    {
+        foreach (var key in _keys.Values.Where(k => k.StreamId == streamId).ToList())
+        {
+            _keys.TryRemove(key.KeyId, out _);
+            _wrapped.Remove(key.KeyId);
+            key.Dispose();
+        }
+
+        _current.Remove(streamId);
     }
 
     public IReadOnlyList<DataKeyInfo> Keys() =>
@@ -214,6 +233,7 @@ internal sealed class DataKeyRing : IFragmentSealer, IDisposable
         var bits = RandomNumberGenerator.GetBytes(MasterKeyRing.KeySize);
         var record = DataKeyRecord.Wrap(keyId, stream.Id, nowMs, stream.KmsKeyId, master, bits);
         _journal(record);
+        _wrapped[keyId] = record;
         if (sync)
         {
             _sync();

@@ -40,6 +40,14 @@ internal static class ControlRecords
     /// <summary>A data key, wrapped; written (and synced) before anything is sealed with it.</summary>
     public static byte[] DataKey(long sequence, Encryption.DataKeyRecord key) => Build(RecordType.DataKey, sequence, key.ToBody());
 
+    /// <summary>Ends a compaction: the records before it in its chunk are the whole state.</summary>
+    public static byte[] ControlCompacted(long sequence, long records)
+    {
+        var body = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(body, records);
+        return Build(RecordType.ControlCompacted, sequence, body);
+    }
+
     public static StreamRecord ReadStream(ReadOnlySpan<byte> body) =>
         JsonSerializer.Deserialize(body, ControlJson.Default.StreamRecord) ?? throw new InvalidDataException("empty stream record");
 

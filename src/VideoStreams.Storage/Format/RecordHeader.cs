@@ -17,6 +17,8 @@ internal enum RecordType : byte
     ChunkRetired = 5,
     /// <summary>A stream's data key, wrapped by its master key (control log).</summary>
     DataKey = 6,
+    /// <summary>The control chunk holding it holds the whole state: every older control chunk is superseded (control log).</summary>
+    ControlCompacted = 7,
 }
 
 /// <summary>

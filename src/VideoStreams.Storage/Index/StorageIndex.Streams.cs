@@ -101,6 +101,21 @@ public sealed partial class StorageIndex
         }
     }
 
+    /// <summary>
+    /// Raises the high-water mark of stream ids to at least <paramref name="id"/> (a deleted stream's id, found in the
+    /// control log): ids are never given out again, or a new stream would inherit a deleted one's fragments.
+    /// </summary>
+    public void RaiseMaxStreamId(long id)
+    {
+        lock (_writeLock)
+        {
+            var writer = Writer();
+            using var tx = writer.Begin(write: true);
+            RaiseMeta(writer, MetaKeys.MaxStreamId, id);
+            tx.Commit();
+        }
+    }
+
     /// <summary>The highest stream id ever stored here (including removed streams), or 0.</summary>
     public long MaxStreamId()
     {

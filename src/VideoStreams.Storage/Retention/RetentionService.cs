@@ -197,6 +197,12 @@ public sealed partial class RetentionService : IDisposable, IAsyncDisposable
         var report = new PassTally();
         await ExpireAsync(report, cancellationToken);
         await EvictForSpaceAsync(report, cancellationToken);
+        if (_store.ControlLogGarbage > 0)
+        {
+            // Deleted streams' records, wrapped data keys among them, leave the disk (crypto-shredding).
+            _store.CompactControlLog();
+        }
+
         return report.ToReport(_store.AvailableFreeSpace);
     }
 
