@@ -58,6 +58,8 @@ internal static class ManyStreamsScenario
         long syncsAtStart = 0, syncsAtEnd = 0, fileSyncsAtStart = 0, fileSyncsAtEnd = 0, bytesAtStart = 0, bytesAtEnd = 0;
         TimeSpan syncTimeAtStart = default, syncTimeAtEnd = default;
         var measuredFirst = streamCount * warmup * 1000 / fragmentMs;
+        var gcPauseBefore = GC.GetTotalPauseDuration();
+        var gcCountsBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var origin = Stopwatch.GetTimestamp();
         var scheduler = new Thread(() =>
         {
@@ -137,6 +139,7 @@ internal static class ManyStreamsScenario
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         Console.WriteLine(Invariant($"| {streamCount} | {streamCount * 1000.0 / fragmentMs:0} | **{persistedInWindow / window:0}** | {(bytesAtEnd - bytesAtStart) / 1e6 / window:0} | {(syncsAtEnd - syncsAtStart) / window:0} ({(fileSyncsAtEnd - fileSyncsAtStart) / window:0} + {(syncsAtEnd - syncsAtStart - (fileSyncsAtEnd - fileSyncsAtStart)) / window:0}) | {(syncTimeAtEnd - syncTimeAtStart).TotalSeconds / window:P0} | **{latency.Summary()}** | {append.Summary()} | {Latencies.Format(late.Percentile(99))} / {Latencies.Format(late.Max)} |"));
         Console.WriteLine(Invariant($"// measured {window:0.0} s after {warmup} s of warm-up; {latency.Count} fragments; latency p90 {Latencies.Format(latency.Percentile(90))} ms, p99.9 {Latencies.Format(latency.Percentile(99.9))} ms"));
+        Console.WriteLine(Invariant($"// GC over the whole run: {(GC.GetTotalPauseDuration() - gcPauseBefore).TotalMilliseconds:0} ms paused; collections gen0 {GC.CollectionCount(0) - gcCountsBefore.Item1}, gen1 {GC.CollectionCount(1) - gcCountsBefore.Item2}, gen2 {GC.CollectionCount(2) - gcCountsBefore.Item3}"));
         if (!args.Flag("keep"))
         {
             store.Dispose();
