@@ -1,5 +1,6 @@
 // Check bookkeeping for the harness: one JSON line per check on stdout, a summary on stderr.
 // The xunit side parses stdout line by line, so nothing but check lines may go there.
+import * as sdk from "@aws-sdk/client-kinesis-video";
 
 const results = [];
 
@@ -64,6 +65,9 @@ export async function expectError(promise, name, status) {
     const got = err?.name;
     const gotStatus = err?.$metadata?.httpStatusCode;
     expect(got === name, `expected ${name}${status ? ` HTTP ${status}` : ""}, got ${describeError(err)}`);
+    // The modelled class, not a generic ServiceException that merely carries the name: callers write
+    // `catch (e) { if (e instanceof ResourceNotFoundException) … }`.
+    expect(typeof sdk[name] === "function" && err instanceof sdk[name], `${name} is not an instance of the SDK's ${name} class`);
     if (status !== undefined) {
       expect(gotStatus === status, `${name}: expected HTTP ${status}, got HTTP ${gotStatus}`);
     }
