@@ -29,6 +29,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Where the server listens, e.g. http://127.0.0.1:41234/ (changes on <see cref="RestartAsync"/>).</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>Every address the server listens on (HTTP and, when configured, HTTPS).</summary>
+    public IReadOnlyList<Uri> Urls { get; private set; } = [];
+
     /// <summary>The server's data folder.</summary>
     public string DataDirectory { get; }
 
@@ -52,7 +55,8 @@ public sealed class ServerFixture : IAsyncLifetime
         ];
         _app = ServerApp.Build(args);
         await _app.StartAsync();
-        BaseUrl = new Uri(_app.Urls.First(u => u.StartsWith("http://", StringComparison.Ordinal)) + "/");
+        Urls = [.. _app.Urls.Select(u => new Uri(u + "/"))];
+        BaseUrl = Urls.First(u => u.Scheme == Uri.UriSchemeHttp);
     }
 
     /// <summary>Stops gracefully (requests in flight finish, the store commits and closes), as on SIGTERM.</summary>

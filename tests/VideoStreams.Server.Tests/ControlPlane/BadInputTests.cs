@@ -115,4 +115,14 @@ public sealed class BadInputTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         (await _client.KvsRawAsync("/listStreams", "")).Ok();
     }
+
+    [Fact]
+    public async Task Oversized_headers_are_refused_and_the_server_keeps_serving()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "listStreams") { Content = new StringContent("{}") };
+        request.Headers.TryAddWithoutValidation("x-amz-meta-big", new string('h', 64 * 1024));
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, response.StatusCode);
+        await _client.AssertServingAsync();
+    }
 }
