@@ -53,7 +53,16 @@ internal static class ServerApp
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VideoStreams.Server");
-        _ = app.Services.GetRequiredService<FragmentStore>();
+        try
+        {
+            _ = app.Services.GetRequiredService<FragmentStore>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+
         var dataDirectory = Path.GetFullPath(options.DataDirectory);
         ServerLog.StoreOpened(logger, dataDirectory);
         app.Lifetime.ApplicationStarted.Register(() =>

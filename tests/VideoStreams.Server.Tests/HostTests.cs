@@ -131,3 +131,37 @@ public sealed class PublicUrlTests : IAsyncLifetime
         Assert.Equal("https://video.example.com", endpoint);
     }
 }
+
+/// <summary>Settings that cannot work stop the server before it listens, with a message naming the setting.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("--VideoStreams:Region", "Not A Region", "VideoStreams:Region")]
+    [InlineData("--VideoStreams:AccountId", "acct", "VideoStreams:AccountId")]
+    [InlineData("--VideoStreams:PublicBaseUrl", "ftp://x", "VideoStreams:PublicBaseUrl")]
+    public void A_bad_setting_fails_the_start_naming_it(string key, string value, string mentions)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "vs-config-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<ServerConfigurationException>(() => ServerApp.Build(["--urls", "http://127.0.0.1:0", "--data", data, key, value]));
+        Assert.Contains(mentions, e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data), "nothing is created before the settings are checked");
+    }
+
+    [Fact]
+    public void A_malformed_master_key_setting_fails_the_start()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "vs-config-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var e = Assert.Throws<FormatException>(() => ServerApp.Build(["--urls", "http://127.0.0.1:0", "--data", data, "--VideoStreams:MasterKeys:0", "aws/kinesisvideo=disk:/nowhere"]));
+            Assert.Contains("file:PATH", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+}
