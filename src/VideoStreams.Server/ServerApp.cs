@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json.Serialization;
 using OpenTelemetry.Metrics;
 using VideoStreams.Server.ControlPlane;
 using VideoStreams.Server.Kvs;
@@ -74,7 +75,7 @@ internal static class ServerApp
 
         app.UseStatusCodePages();
         app.Use(KvsRequest.StampResponse);
-        app.MapGet("/health", () => TypedResults.Ok(new HealthReply("ok")));
+        app.MapGet("/health", context => context.Response.WriteAsJsonAsync(new HealthReply("ok"), KvsJson.Default.HealthReply));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();
         return app;
@@ -105,7 +106,7 @@ internal static class ServerApp
 
 /// <summary>GET /health.</summary>
 /// <param name="Status">Always "ok" while the server answers.</param>
-internal sealed record HealthReply(string Status);
+internal sealed record HealthReply([property: JsonPropertyName("status")] string Status);
 
 /// <summary>A setting that cannot work; the server does not start.</summary>
 internal sealed class ServerConfigurationException(string message) : Exception(message);
