@@ -1,0 +1,51 @@
+// The unchanged AWS SDK v3 client, pointed at the server under test the way a user would: an endpoint
+// override, a region for the signature, and credentials that mean nothing (the server accepts any SigV4).
+import { KinesisVideoClient } from "@aws-sdk/client-kinesis-video";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const dummyCredentials = {
+  accessKeyId: "AKIDVIDEOSTREAMSTEST",
+  secretAccessKey: "videostreams-harness-dummy-secret-key",
+};
+
+export function createClient({ endpoint, region }) {
+  const client = new KinesisVideoClient({
+    endpoint,
+    region,
+    credentials: dummyCredentials,
+    // One attempt: the harness judges the server's first answer. The SDK's retries would turn a flaky 5xx into
+    // a pass and a refused connection into a long back-off.
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 },
+  });
+  return paced(client);
+}
+
+/**
+ * KVS limits some operations to 5 TPS per stream and answers ClientLimitExceededException beyond that; the SDK
+ * does not treat that as a throttle to retry. A real caller backs off and tries again, so the harness does the
+ * same (a few times, briefly) rather than failing an unrelated check on a throttled call.
+ */
+function paced(client) {
+  const send = client.send.bind(client);
+  client.throttledCalls = 0;
+  client.send = async (command, ...rest) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send(command, ...rest);
+      } catch (err) {
+        if (err?.name !== "ClientLimitExceededException" || attempt >= 5) {
+          throw err;
+        }
+        client.throttledCalls++;
+        await sleep(250 * (attempt + 1));
+      }
+    }
+  };
+  return client;
+}
+
+/** True when the error never reached the server (refused, reset, timed out): there is no HTTP status. */
+export function isNetworkError(err) {
+  return err?.$metadata?.httpStatusCode === undefined;
+}
