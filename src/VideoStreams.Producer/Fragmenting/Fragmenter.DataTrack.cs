@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using VideoStreams.Producer.Buffers;
 using VideoStreams.Media.Matroska;
 
 namespace VideoStreams.Producer.Fragmenting;

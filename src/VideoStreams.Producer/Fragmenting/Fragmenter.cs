@@ -1,4 +1,5 @@
 using System.Buffers;
+using VideoStreams.Producer.Buffers;
 using VideoStreams.Media.H264;
 using VideoStreams.Media.Matroska;
 

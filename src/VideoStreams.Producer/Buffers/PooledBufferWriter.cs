@@ -1,10 +1,10 @@
 using System.Buffers;
 
-namespace VideoStreams.Producer.Fragmenting;
+namespace VideoStreams.Producer.Buffers;
 
 /// <summary>
 /// A growable buffer writer over pooled arrays, reused from fragment to fragment: once it has grown to the largest
-/// fragment size it stops renting, so the steady state allocates nothing.
+/// fragment (or record) size it stops renting, so the steady state allocates nothing.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
@@ -16,6 +16,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public int WrittenCount => _written;
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    /// <summary>The written bytes, writable: for headers back-patched once the payload is written.</summary>
+    public Span<byte> WrittenSpanForPatching => _buffer.AsSpan(0, _written);
 
     public void Advance(int count)
     {
