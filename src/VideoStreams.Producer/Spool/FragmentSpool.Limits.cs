@@ -143,6 +143,7 @@ public sealed partial class FragmentSpool
             }
 
             Release(entry, SpoolEntryState.Dropped);
+            WriteRelease(SpoolRecordKind.Expiry, entry.Sequence, now);
             first = first < 0 ? entry.Sequence : first;
             last = entry.Sequence;
             count++;

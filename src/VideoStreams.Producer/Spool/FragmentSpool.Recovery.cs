@@ -20,16 +20,16 @@ public sealed partial class FragmentSpool
         }
 
         files.Sort((a, b) => a.Number.CompareTo(b.Number));
-        var acknowledged = new HashSet<long>();
+        var released = new HashSet<long>();
         var maxSequence = -1L;
         for (var i = 0; i < files.Count; i++)
         {
-            RecoverSegment(files[i].Number, files[i].Path, isLast: i == files.Count - 1, acknowledged, ref maxSequence);
+            RecoverSegment(files[i].Number, files[i].Path, isLast: i == files.Count - 1, released, ref maxSequence);
         }
 
         foreach (var entry in _entries)
         {
-            if (acknowledged.Contains(entry.Sequence))
+            if (released.Contains(entry.Sequence))
             {
                 entry.State = SpoolEntryState.Acknowledged;
                 continue;
@@ -51,7 +51,7 @@ public sealed partial class FragmentSpool
         SpoolLog.Recovered(_logger, _options.Name, _segments.Count, _pendingCount, _pendingBytes, _nextSequence);
     }
 
-    private void RecoverSegment(long number, string path, bool isLast, HashSet<long> acknowledged, ref long maxSequence)
+    private void RecoverSegment(long number, string path, bool isLast, HashSet<long> released, ref long maxSequence)
     {
         SpoolSegment segment;
         using (var file = new FileStream(path, FileMode.Open, isLast ? FileAccess.ReadWrite : FileAccess.Read, FileShare.Read, bufferSize: 0))
@@ -79,7 +79,7 @@ public sealed partial class FragmentSpool
             }
 
             segment = new SpoolSegment(number, path, baseSequence, length);
-            segment.Length = ScanRecords(file, segment, isLast, acknowledged, ref maxSequence);
+            segment.Length = ScanRecords(file, segment, isLast, released, ref maxSequence);
         }
 
         _segments.Add(segment);
@@ -87,7 +87,7 @@ public sealed partial class FragmentSpool
     }
 
     /// <summary>Reads every record of a segment; returns the segment's length after any torn tail is cut.</summary>
-    private long ScanRecords(FileStream file, SpoolSegment segment, bool isLast, HashSet<long> acknowledged, ref long maxSequence)
+    private long ScanRecords(FileStream file, SpoolSegment segment, bool isLast, HashSet<long> released, ref long maxSequence)
     {
         var handle = file.SafeFileHandle;
         var length = file.Length;
@@ -102,7 +102,7 @@ public sealed partial class FragmentSpool
                     var recordLength = SpoolFormat.RecordHeaderSize + payloadLength;
                     if (SpoolRecord.TryReadInfo(buffer.AsMemory(0, payloadLength), out var info))
                     {
-                        AddRecovered(info, segment, position, recordLength, acknowledged, ref maxSequence);
+                        AddRecovered(info, segment, position, recordLength, released, ref maxSequence);
                     }
                     else
                     {
@@ -142,12 +142,12 @@ public sealed partial class FragmentSpool
         }
     }
 
-    private void AddRecovered(SpoolRecordInfo info, SpoolSegment segment, long position, int recordLength, HashSet<long> acknowledged, ref long maxSequence)
+    private void AddRecovered(SpoolRecordInfo info, SpoolSegment segment, long position, int recordLength, HashSet<long> released, ref long maxSequence)
     {
         maxSequence = Math.Max(maxSequence, info.Sequence);
-        if (info.Kind == SpoolRecordKind.Acknowledgement)
+        if (info.Kind is SpoolRecordKind.Acknowledgement or SpoolRecordKind.Expiry)
         {
-            acknowledged.Add(info.Sequence);
+            released.Add(info.Sequence);
             return;
         }
 

@@ -229,12 +229,7 @@ public sealed partial class FragmentSpool : IDisposable
 
             var entry = _entries[index];
             Release(entry, SpoolEntryState.Acknowledged);
-            var now = NowMs();
-            _record.Clear();
-            _record.Advance(SpoolFormat.RecordHeaderSize);
-            SpoolRecord.WriteAcknowledgement(_record, sequenceNumber, now);
-            SpoolFormat.WriteRecordHeader(_record.WrittenSpanForPatching);
-            WriteRecord();
+            WriteRelease(SpoolRecordKind.Acknowledgement, sequenceNumber, NowMs());
             _metrics.Acknowledged();
             DeleteReleasedSegments();
             return true;
@@ -317,6 +312,16 @@ public sealed partial class FragmentSpool : IDisposable
         _record.Advance(SpoolFormat.RecordHeaderSize);
         SpoolRecord.WriteFragment(_record, fragment, now);
         SpoolFormat.WriteRecordHeader(_record.WrittenSpanForPatching);
+    }
+
+    /// <summary>Journals that a fragment left the spool (acknowledged or expired); synced with the next fragment.</summary>
+    private void WriteRelease(SpoolRecordKind kind, long sequence, long now)
+    {
+        _record.Clear();
+        _record.Advance(SpoolFormat.RecordHeaderSize);
+        SpoolRecord.WriteRelease(_record, kind, sequence, now);
+        SpoolFormat.WriteRecordHeader(_record.WrittenSpanForPatching);
+        WriteRecord();
     }
 
     private void WriteRecord()

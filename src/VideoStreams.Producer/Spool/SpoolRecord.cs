@@ -7,6 +7,7 @@ internal enum SpoolRecordKind
 {
     Fragment = 1,
     Acknowledgement = 2,
+    Expiry = 3,
 }
 
 /// <summary>What recovery needs from a record, read without copying its media.</summary>
@@ -18,6 +19,7 @@ internal readonly record struct SpoolRecordInfo(SpoolRecordKind Kind, long Seque
 /// <item>fragment: <c>[1, sequence, timestampMs, durationMs, headerVersion, flags (1 = starts with key frame),
 /// frameCount, spooledAtMs, header (bin), body (bin)]</c></item>
 /// <item>acknowledgement: <c>[2, sequence, acknowledgedAtMs]</c></item>
+/// <item>expiry (dropped for age, so a restart neither replays nor counts it again): <c>[3, sequence, droppedAtMs]</c></item>
 /// </list>
 /// Readers take the fields they know and skip any that a later version appends.
 /// </summary>
@@ -43,11 +45,11 @@ internal static class SpoolRecord
         writer.Flush();
     }
 
-    public static void WriteAcknowledgement(IBufferWriter<byte> output, long sequence, long acknowledgedAtMs)
+    public static void WriteRelease(IBufferWriter<byte> output, SpoolRecordKind kind, long sequence, long acknowledgedAtMs)
     {
         var writer = new MessagePackWriter(output);
         writer.WriteArrayHeader(AcknowledgementFields);
-        writer.Write((int)SpoolRecordKind.Acknowledgement);
+        writer.Write((int)kind);
         writer.Write(sequence);
         writer.Write(acknowledgedAtMs);
         writer.Flush();
@@ -68,7 +70,7 @@ internal static class SpoolRecord
 
             var kind = (SpoolRecordKind)reader.ReadInt32();
             var sequence = reader.ReadInt64();
-            if (kind == SpoolRecordKind.Acknowledgement)
+            if (kind is SpoolRecordKind.Acknowledgement or SpoolRecordKind.Expiry)
             {
                 info = new SpoolRecordInfo(kind, sequence, 0, reader.ReadInt64());
                 return true;
