@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using VideoStreams.Producer.Buffers;
 using VideoStreams.Media.Matroska;
+using VideoStreams.Producer.Buffers;
 
 namespace VideoStreams.Producer.Fragmenting;
 

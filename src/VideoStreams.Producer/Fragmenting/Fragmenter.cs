@@ -1,7 +1,7 @@
 using System.Buffers;
-using VideoStreams.Producer.Buffers;
 using VideoStreams.Media.H264;
 using VideoStreams.Media.Matroska;
+using VideoStreams.Producer.Buffers;
 
 namespace VideoStreams.Producer.Fragmenting;
 
