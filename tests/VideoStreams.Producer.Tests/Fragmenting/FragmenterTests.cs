@@ -173,10 +173,13 @@ public sealed class FragmenterTests
         Assert.All(fragments, f => Assert.InRange(f.DurationMs, 990, 2000));
     }
 
-    [Fact]
-    public async Task Avcc_frames_from_a_matroska_sample_are_passed_through_with_its_codec_private()
+    [Theory]
+    [InlineData(Samples.Baseline360p25, 1)]
+    [InlineData(Samples.High720p25, 1)]
+    [InlineData(Samples.ResolutionChange, 2)]
+    public async Task Avcc_frames_from_a_matroska_sample_pass_through_unchanged_b_frames_and_resolution_changes_included(string sample, int headers)
     {
-        var source = await File.ReadAllBytesAsync(Samples.PathOf(Samples.Baseline360p25));
+        var source = await File.ReadAllBytesAsync(Samples.PathOf(sample));
         var input = MkvInspection.Read(source);
         var video = input.Headers[0].First(t => t.IsH264);
         using var fragmenter = new Fragmenter();
@@ -200,9 +203,28 @@ public sealed class FragmenterTests
         {
             Assert.Equal(sourceFrames[i].Data, outputFrames[i].Data);
             Assert.Equal(sourceFrames[i].Timestamp + H264TestStreams.EpochOriginMs, outputFrames[i].Timestamp);
+            Assert.Equal(sourceFrames[i].IsKeyframe, outputFrames[i].IsKeyframe);
         }
 
         Assert.Equal(video.CodecPrivate.ToArray(), output.Headers[0][0].CodecPrivate.ToArray());
+        Assert.Equal(headers, output.Headers.Count);
+        Assert.All(output.Clusters, c => Assert.True(c.Frames[0].IsKeyframe));
+
+        // Each header's fragments, as one PutMedia session would carry them, decode frame for frame.
+        var path = TempFile(".mkv");
+        try
+        {
+            foreach (var session in fragments.GroupBy(f => f.HeaderVersion))
+            {
+                await File.WriteAllBytesAsync(path, Concatenate(session.ToList()));
+                Assert.Equal("", await MediaJudges.DecodeErrorsAsync(path));
+                Assert.Equal(session.Sum(f => f.FrameCount), (await MediaJudges.DecodedVideoFramesAsync(path)).Count);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
