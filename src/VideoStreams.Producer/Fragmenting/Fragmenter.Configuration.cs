@@ -120,5 +120,6 @@ public sealed partial class Fragmenter
         _body.Clear();
         _configuration = configuration;
         _headerVersion++;
+        _metrics.Header();
     }
 }

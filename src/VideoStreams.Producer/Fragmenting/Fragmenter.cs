@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.Metrics;
 using VideoStreams.Media.H264;
 using VideoStreams.Media.Matroska;
 using VideoStreams.Producer.Buffers;
@@ -30,6 +31,7 @@ public sealed partial class Fragmenter : IDisposable
     private readonly long _fragmentDurationMs;
     private readonly long _maxFragmentMs;
     private readonly PooledBufferWriter _body = new(256 * 1024);
+    private readonly FragmenterMetrics _metrics;
     private byte[] _frameScratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
     private MatroskaWriter? _writer;
     private bool _open;
@@ -42,11 +44,14 @@ public sealed partial class Fragmenter : IDisposable
     private bool _disposed;
 
     /// <summary>Creates a fragmenter.</summary>
+    /// <param name="options">How to cut and describe fragments (defaults: 2 s, no data track).</param>
+    /// <param name="meterFactory">Where its metrics go (a private meter when null).</param>
     /// <exception cref="ArgumentException">An option is out of range (see <see cref="FragmenterOptions.Validate"/>).</exception>
-    public Fragmenter(FragmenterOptions? options = null)
+    public Fragmenter(FragmenterOptions? options = null, IMeterFactory? meterFactory = null)
     {
         _options = options ?? new FragmenterOptions();
         _options.Validate();
+        _metrics = new FragmenterMetrics(meterFactory, _options.StreamName);
         _fragmentDurationMs = (long)_options.FragmentDuration.TotalMilliseconds;
         _maxFragmentMs = (long)_options.MaxFragmentDuration.TotalMilliseconds;
         _nextSequence = _options.FirstSequenceNumber;
@@ -97,6 +102,7 @@ public sealed partial class Fragmenter : IDisposable
             if (!isKeyframe || !HasConfiguration)
             {
                 FramesDropped++;
+                _metrics.DroppedFrame();
                 return null;
             }
 
@@ -113,6 +119,7 @@ public sealed partial class Fragmenter : IDisposable
             else if (!isKeyframe && elapsed >= _maxFragmentMs)
             {
                 ForcedCuts++;
+                _metrics.ForcedCut();
                 completed = CloseFragment(timestampMs);
                 StartFragment(timestampMs, startsWithKeyframe: false);
             }
@@ -120,6 +127,7 @@ public sealed partial class Fragmenter : IDisposable
             {
                 // A clock step backwards by more than a cluster can express: wait for the next key frame.
                 FramesDropped++;
+                _metrics.DroppedFrame();
                 return null;
             }
         }
@@ -147,6 +155,7 @@ public sealed partial class Fragmenter : IDisposable
         }
 
         _disposed = true;
+        _metrics.Dispose();
         _writer?.Dispose();
         _body.Dispose();
         _pendingData.Dispose();
@@ -225,6 +234,7 @@ public sealed partial class Fragmenter : IDisposable
         written[..clusterLength].CopyTo(bytes.AsSpan(written.Length - clusterLength));
         _body.Clear();
         _open = false;
+        _metrics.Fragment(bytes.Length);
 
         return new ProducerFragment(
             _nextSequence++,

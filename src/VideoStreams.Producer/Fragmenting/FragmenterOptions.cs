@@ -21,6 +21,9 @@ public sealed record FragmenterOptions
     /// </summary>
     public TimeSpan MaxFragmentDuration { get; init; } = MaxFragmentDurationLimit;
 
+    /// <summary>Stream name, used as the metric tag <c>videostreams.producer.stream</c>.</summary>
+    public string StreamName { get; init; } = "default";
+
     /// <summary>First sequence number given out (continue from the spool's <c>NextSequenceNumber</c> after a restart).</summary>
     public long FirstSequenceNumber { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using VideoStreams.Media.H264;
 using VideoStreams.Producer.Fragmenting;
 using VideoStreams.TestSupport;
@@ -146,11 +147,35 @@ public sealed class FragmenterTests
     public async Task Frames_before_the_first_key_frame_are_dropped_and_counted()
     {
         var units = await H264TestStreams.EncodeAsync(frames: 90, gop: 30);
-        using var fragmenter = new Fragmenter();
+        var name = Guid.NewGuid().ToString("N");
+        var measured = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "VideoStreams.Producer" && instrument.Name.StartsWith("videostreams.producer.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "videostreams.producer.stream" && (string?)tag.Value == name)
+                {
+                    measured.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
+                }
+            }
+        });
+        listener.Start();
+        using var fragmenter = new Fragmenter(new FragmenterOptions { StreamName = name });
 
         var fragments = Run(fragmenter, units.Skip(10).ToList(), firstIndex: 10);
 
         Assert.Equal(20, fragmenter.FramesDropped);
+        Assert.Equal(20, measured.GetValueOrDefault("videostreams.producer.dropped_frames"));
+        Assert.Equal(fragments.Count, measured.GetValueOrDefault("videostreams.producer.fragments"));
+        Assert.Equal(1, measured.GetValueOrDefault("videostreams.producer.stream_headers"));
         Assert.Equal(60, fragments.Sum(f => f.FrameCount));
         Assert.All(fragments, f => Assert.True(f.StartsWithKeyframe));
     }
