@@ -7,10 +7,14 @@ namespace VideoStreams.Producer.Fragmenting;
 
 public sealed partial class Fragmenter
 {
-    // Samples that arrive while no fragment is open wait here as [timestamp i64][length i32][payload].
+    // Samples wait here as [timestamp i64][length i32][payload] until the video has reached their time.
     private const int PendingSampleHeader = 12;
 
+    // Bounds what waits while no video comes; later samples are dropped (counted).
+    private const int MaxPendingDataBytes = 4 << 20;
+
     private readonly PooledBufferWriter _pendingData = new(1024);
+    private int _pendingDataRead;
     private byte[] _dataScratch = [];
     private long _lastDataTimestamp;
     private int _dataSamplesInFragment;
@@ -18,13 +22,18 @@ public sealed partial class Fragmenter
     /// <summary>Data samples written since the fragmenter was created, heartbeats excluded.</summary>
     public long DataSamplesWritten { get; private set; }
 
+    /// <summary>Data samples dropped because over 4 MiB of them waited for video that did not come.</summary>
+    public long DataSamplesDropped { get; private set; }
+
     /// <summary>Empty heartbeat blocks written for fragments in which no data sample arrived.</summary>
     public long DataHeartbeatsWritten { get; private set; }
 
     /// <summary>
-    /// Adds one time-series sample to the data track (opaque bytes, e.g. a JSON or MessagePack reading). It is
-    /// written to the fragment in progress at its timestamp, moved forward if needed so that the track's times never
-    /// go back and never precede the fragment's start; with no fragment open it waits for the next one.
+    /// Adds one time-series sample to the data track (opaque bytes, e.g. a JSON or MessagePack reading). A sample is
+    /// written once the video has reached its time, into the fragment that covers it: sensors are usually ahead of
+    /// the encoder, and a sample written into a fragment that ends before its time would make the next fragment
+    /// start before the previous one's latest block, which KVS refuses (4004). Its time is moved forward if needed so
+    /// that the track never goes back and never precedes its fragment's start.
     /// </summary>
     /// <param name="timestampMs">Capture time, ms since the Unix epoch.</param>
     /// <param name="payload">The sample; copied.</param>
@@ -38,9 +47,9 @@ public sealed partial class Fragmenter
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(timestampMs);
-        if (_open && timestampMs - _clusterTimestamp <= short.MaxValue)
+        if (_pendingData.WrittenCount - _pendingDataRead + PendingSampleHeader + payload.Length > MaxPendingDataBytes)
         {
-            WriteDataSample(timestampMs, payload);
+            DataSamplesDropped++;
             return;
         }
 
@@ -49,22 +58,38 @@ public sealed partial class Fragmenter
         BinaryPrimitives.WriteInt32LittleEndian(span[8..], payload.Length);
         payload.CopyTo(span[PendingSampleHeader..]);
         _pendingData.Advance(PendingSampleHeader + payload.Length);
+        if (_open)
+        {
+            DrainDataSamples(_lastTimestamp);
+        }
     }
 
     private void OnFragmentStarted()
     {
         _dataSamplesInFragment = 0;
         _lastDataTimestamp = _clusterTimestamp;
-        var pending = _pendingData.WrittenSpan;
-        while (!pending.IsEmpty)
+        DrainDataSamples(_clusterTimestamp);
+    }
+
+    /// <summary>Writes the waiting samples whose time is at or before <paramref name="limit"/>, in arrival order.</summary>
+    private void DrainDataSamples(long limit)
+    {
+        while (_pendingDataRead < _pendingData.WrittenCount)
         {
+            var pending = _pendingData.WrittenSpan[_pendingDataRead..];
             var timestamp = BinaryPrimitives.ReadInt64LittleEndian(pending);
+            if (timestamp > limit)
+            {
+                return;
+            }
+
             var length = BinaryPrimitives.ReadInt32LittleEndian(pending[8..]);
-            WriteDataSample(Math.Min(timestamp, _clusterTimestamp + short.MaxValue), pending.Slice(PendingSampleHeader, length));
-            pending = pending[(PendingSampleHeader + length)..];
+            WriteDataSample(timestamp, pending.Slice(PendingSampleHeader, length));
+            _pendingDataRead += PendingSampleHeader + length;
         }
 
         _pendingData.Clear();
+        _pendingDataRead = 0;
     }
 
     private void WriteDataSample(long timestampMs, ReadOnlySpan<byte> payload)
@@ -87,10 +112,19 @@ public sealed partial class Fragmenter
         DataSamplesWritten++;
     }
 
-    /// <summary>KVS refuses a fragment in which a declared track has no frame (4011): an empty block keeps the rule.</summary>
-    private void WriteHeartbeatIfNeeded()
+    /// <summary>
+    /// Before a cluster closes at <paramref name="endTimestampMs"/>: the samples it covers go in, and if there were
+    /// none, an empty block does, since KVS refuses a fragment in which a declared track has no frame (4011).
+    /// </summary>
+    private void CompleteDataTrack(long endTimestampMs)
     {
-        if (!_options.EnableDataTrack || _dataSamplesInFragment > 0)
+        if (!_options.EnableDataTrack)
+        {
+            return;
+        }
+
+        DrainDataSamples(endTimestampMs - 1);
+        if (_dataSamplesInFragment > 0)
         {
             return;
         }

@@ -213,11 +213,15 @@ public sealed partial class Fragmenter : IDisposable
         _writer!.WriteFrame(new MatroskaFrame(VideoTrackNumber, timestampMs, isKeyframe, data));
         _lastTimestamp = Math.Max(_lastTimestamp, timestampMs);
         _frameCount++;
+        if (_pendingData.WrittenCount > 0)
+        {
+            DrainDataSamples(_lastTimestamp);
+        }
     }
 
     private ProducerFragment CloseFragment(long endTimestampMs)
     {
-        WriteHeartbeatIfNeeded();
+        CompleteDataTrack(endTimestampMs);
         _writer!.EndCluster();
         var clusterLength = _body.WrittenCount;
         var tags = TakeTags();

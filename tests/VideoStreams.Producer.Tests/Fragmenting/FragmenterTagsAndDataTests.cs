@@ -131,4 +131,38 @@ public sealed class FragmenterTagsAndDataTests
         Assert.Equal(new byte[] { 1, 2, 3 }, sample.Data);
         Assert.Equal(cluster.Timestamp, sample.Timestamp);
     }
+
+    [Fact]
+    public async Task A_data_sample_ahead_of_the_video_goes_into_the_fragment_that_covers_its_time()
+    {
+        var units = await H264TestStreams.EncodeAsync(frames: 180, gop: 30);
+        using var fragmenter = new Fragmenter(new FragmenterOptions { EnableDataTrack = true });
+        var fragments = new List<ProducerFragment>();
+        for (var i = 0; i < units.Count; i++)
+        {
+            if (i == 50)
+            {
+                // A sensor reading 25 frames ahead of the encoder, across the cut at frame 60.
+                fragmenter.AddDataSample(H264TestStreams.TimestampOf(75), "ahead"u8);
+            }
+
+            if (fragmenter.Add(units[i], H264TestStreams.TimestampOf(i)) is { } done)
+            {
+                fragments.Add(done);
+            }
+        }
+
+        fragments.Add(fragmenter.Flush()!);
+
+        var clusters = MkvInspection.Read(FragmenterTests.Concatenate(fragments)).Clusters;
+        Assert.DoesNotContain(clusters[0].Frames, f => f.Track == 2 && f.Data.Length > 0);
+        var sample = Assert.Single(clusters[1].Frames, f => f.Track == 2);
+        Assert.Equal(H264TestStreams.TimestampOf(75), sample.Timestamp);
+
+        // What KVS checks (4004): every fragment starts after the previous one's latest block, on every track.
+        for (var c = 1; c < clusters.Count; c++)
+        {
+            Assert.True(clusters[c].Frames.Min(f => f.Timestamp) > clusters[c - 1].Frames.Max(f => f.Timestamp));
+        }
+    }
 }
