@@ -10,6 +10,10 @@ public sealed partial class FragmentSpool
     private void Recover()
     {
         Directory.CreateDirectory(_directory);
+
+        // Two writers on one spool would interleave records and replay each other's fragments: an exclusive lock
+        // (flock on Linux) makes the second Open fail instead.
+        _lockFile = new FileStream(Path.Combine(_directory, "spool.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         var files = new List<(long Number, string Path)>();
         foreach (var path in Directory.EnumerateFiles(_directory, "*" + SpoolFormat.SegmentExtension))
         {

@@ -29,6 +29,7 @@ public sealed partial class FragmentSpool : IDisposable
     private readonly List<SpoolEntry> _entries = [];
     private readonly PooledBufferWriter _record = new(64 * 1024);
     private FileStream? _active;
+    private FileStream? _lockFile;
     private SpoolSegment? _activeSegment;
     private long _nextSequence;
     private long _diskBytes;
@@ -135,7 +136,7 @@ public sealed partial class FragmentSpool : IDisposable
     /// <c>*.corrupt</c>, acknowledged fragments are forgotten. A new segment file is started for appends.
     /// </summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    /// <exception cref="IOException">The folder cannot be created or read.</exception>
+    /// <exception cref="IOException">The folder cannot be created or read, or another spool has it open.</exception>
     public static FragmentSpool Open(SpoolOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -299,6 +300,7 @@ public sealed partial class FragmentSpool : IDisposable
 
             _record.Dispose();
             _appended.TrySetCanceled();
+            _lockFile?.Dispose();
         }
 
         _metrics.Dispose();

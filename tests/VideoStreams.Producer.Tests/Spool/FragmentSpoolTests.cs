@@ -232,6 +232,18 @@ public sealed class FragmentSpoolTests
         Assert.False(spool.WaitForFragmentAsync(0).IsCompleted);
     }
 
+    [Fact]
+    public void A_second_spool_on_the_same_folder_is_refused_until_the_first_is_closed()
+    {
+        using var folder = new TempFolder();
+        var options = Options(folder);
+        var first = FragmentSpool.Open(options);
+        Assert.Throws<IOException>(() => FragmentSpool.Open(options));
+        first.Dispose();
+        using var second = FragmentSpool.Open(options);
+        Assert.Equal(0, second.PendingCount);
+    }
+
     internal static int IndexOfNth(byte[] data, byte[] pattern, int n)
     {
         var from = 0;
