@@ -28,7 +28,8 @@ public sealed partial class FragmentSpool : IDisposable
     private readonly List<SpoolSegment> _segments = [];
     private readonly List<SpoolEntry> _entries = [];
     private readonly PooledBufferWriter _record = new(64 * 1024);
-    private FileStream? _active;
+    private readonly ISpoolFiles _files;
+    private Stream? _active;
     private FileStream? _lockFile;
     private SpoolSegment? _activeSegment;
     private long _nextSequence;
@@ -38,9 +39,10 @@ public sealed partial class FragmentSpool : IDisposable
     private long _lastSyncMs;
     private bool _disposed;
 
-    private FragmentSpool(SpoolOptions options, TimeProvider time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    private FragmentSpool(SpoolOptions options, TimeProvider time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, ISpoolFiles files)
     {
         _options = options;
+        _files = files;
         _directory = Path.GetFullPath(options.Directory);
         _segmentBytes = options.EffectiveSegmentBytes;
         _time = time;
@@ -137,11 +139,14 @@ public sealed partial class FragmentSpool : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     /// <exception cref="IOException">The folder cannot be created or read, or another spool has it open.</exception>
-    public static FragmentSpool Open(SpoolOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    public static FragmentSpool Open(SpoolOptions options, TimeProvider? time = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null) =>
+        OpenWithFiles(options, time, loggerFactory, meterFactory, SpoolFiles.Default);
+
+    internal static FragmentSpool OpenWithFiles(SpoolOptions options, TimeProvider? time, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, ISpoolFiles files)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var spool = new FragmentSpool(options, time ?? TimeProvider.System, loggerFactory, meterFactory);
+        var spool = new FragmentSpool(options, time ?? TimeProvider.System, loggerFactory, meterFactory, files);
         try
         {
             spool.Recover();
@@ -185,17 +190,27 @@ public sealed partial class FragmentSpool : IDisposable
 
             if (_activeSegment!.Length > SpoolFormat.SegmentHeaderSize && _activeSegment.Length + size > _segmentBytes)
             {
-                Roll(now);
+                if (!TryRoll(now, fragment.SequenceNumber, ref dropped))
+                {
+                    _metrics.Rejected(SpoolAppendStatus.DiskFull);
+                    return new SpoolAppendResult(SpoolAppendStatus.DiskFull, dropped);
+                }
             }
 
-            if (!MakeRoom(size, fragment.SequenceNumber, now, ref dropped))
+            var room = MakeRoom(size, fragment.SequenceNumber, now, ref dropped);
+            if (room != SpoolAppendStatus.Appended)
             {
-                _metrics.Rejected(SpoolAppendStatus.Full);
-                return new SpoolAppendResult(SpoolAppendStatus.Full, dropped);
+                _metrics.Rejected(room);
+                return new SpoolAppendResult(room, dropped);
             }
 
             var entry = new SpoolEntry(fragment.SequenceNumber, fragment.TimestampMs, now, _activeSegment, _activeSegment.Length, size);
-            WriteRecord();
+            if (!TryWriteFragmentRecord(fragment.SequenceNumber, ref dropped))
+            {
+                _metrics.Rejected(SpoolAppendStatus.DiskFull);
+                return new SpoolAppendResult(SpoolAppendStatus.DiskFull, dropped);
+            }
+
             _entries.Add(entry);
             _activeSegment.Pending++;
             _pendingCount++;
@@ -230,7 +245,15 @@ public sealed partial class FragmentSpool : IDisposable
 
             var entry = _entries[index];
             Release(entry, SpoolEntryState.Acknowledged);
-            WriteRelease(SpoolRecordKind.Acknowledgement, sequenceNumber, NowMs());
+            try
+            {
+                WriteRelease(SpoolRecordKind.Acknowledgement, sequenceNumber, NowMs());
+            }
+            catch (IOException e) when (SpoolFiles.IsDiskFull(e))
+            {
+                // Released in memory all the same; without its journal record a restart sends it again (a duplicate).
+                UndoPartialWrite();
+            }
             _metrics.Acknowledged();
             DeleteReleasedSegments();
             return true;
@@ -288,7 +311,7 @@ public sealed partial class FragmentSpool : IDisposable
             _disposed = true;
             if (_active is not null)
             {
-                _active.Flush(flushToDisk: true);
+                SpoolFiles.Sync(_active);
                 _active.Dispose();
                 _active = null;
             }
@@ -349,7 +372,7 @@ public sealed partial class FragmentSpool : IDisposable
 
     private void Sync(long now)
     {
-        _active!.Flush(flushToDisk: true);
+        SpoolFiles.Sync(_active!);
         _lastSyncMs = now;
         SyncCount++;
         _metrics.Synced();

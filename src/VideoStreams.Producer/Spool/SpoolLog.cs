@@ -36,4 +36,8 @@ internal static partial class SpoolLog
     [LoggerMessage(EventId = 7107, Level = LogLevel.Error,
         Message = "Spool {Spool}: record of fragment {Sequence} in {File} failed its checksum when read back; dropped")]
     public static partial void CorruptOnRead(ILogger logger, string spool, long sequence, string file);
+
+    [LoggerMessage(EventId = 7108, Level = LogLevel.Warning,
+        Message = "Spool {Spool}: the disk is full writing fragment {Sequence} (spool holds {Bytes} bytes); dropping the oldest segment: {WillDrop}")]
+    public static partial void DiskFull(ILogger logger, string spool, long sequence, long bytes, bool willDrop);
 }

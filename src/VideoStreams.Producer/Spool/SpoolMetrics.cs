@@ -31,7 +31,7 @@ internal sealed class SpoolMetrics : IDisposable
         _appendedBytes = _meter.CreateCounter<long>("videostreams.producer.spool.appended_bytes", "By", "Record bytes written to the spool.");
         _acknowledged = _meter.CreateCounter<long>("videostreams.producer.spool.acknowledged_fragments", "{fragment}", "Fragments released by an acknowledgement.");
         _dropped = _meter.CreateCounter<long>("videostreams.producer.spool.dropped_fragments", "{fragment}", "Unacknowledged fragments lost: overflow (oldest dropped), age, or corruption.");
-        _rejected = _meter.CreateCounter<long>("videostreams.producer.spool.rejected_fragments", "{fragment}", "Fragments refused because the spool was full (RejectNew) or the fragment too large.");
+        _rejected = _meter.CreateCounter<long>("videostreams.producer.spool.rejected_fragments", "{fragment}", "Fragments refused: the spool was full (RejectNew), the disk was full, or the fragment too large.");
         _syncs = _meter.CreateCounter<long>("videostreams.producer.spool.syncs", "{sync}", "fsync calls on segment files.");
         _meter.CreateObservableGauge("videostreams.producer.spool.bytes", () => new Measurement<long>(spool.DiskBytes, _spool), "By", "Size of the spool's segment files.");
         _meter.CreateObservableGauge("videostreams.producer.spool.pending_fragments", () => new Measurement<long>(spool.PendingCount, _spool), "{fragment}", "Fragments waiting for an acknowledgement.");
@@ -56,7 +56,12 @@ internal sealed class SpoolMetrics : IDisposable
     }
 
     public void Rejected(SpoolAppendStatus status) =>
-        _rejected.Add(1, _spool, new(ReasonTag, status == SpoolAppendStatus.Full ? "full" : "too_large"));
+        _rejected.Add(1, _spool, new(ReasonTag, status switch
+        {
+            SpoolAppendStatus.Full => "full",
+            SpoolAppendStatus.DiskFull => "disk_full",
+            _ => "too_large",
+        }));
 
     public void Synced() => _syncs.Add(1, _spool);
 

@@ -93,6 +93,12 @@ public enum SpoolAppendStatus
 
     /// <summary>The fragment alone is larger than the spool may hold.</summary>
     TooLarge,
+
+    /// <summary>
+    /// The disk is full before <see cref="SpoolOptions.MaxBytes"/> is reached, and no older segment could be dropped
+    /// (policy RejectNew, or nothing older left).
+    /// </summary>
+    DiskFull,
 }
 
 /// <summary>What <see cref="FragmentSpool.Append"/> did.</summary>
