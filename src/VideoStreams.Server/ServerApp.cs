@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using OpenTelemetry.Metrics;
 using VideoStreams.Server.ControlPlane;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Live;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Encryption;
 
@@ -46,6 +47,8 @@ internal static class ServerApp
         builder.Services.AddSingleton(services => OpenStore(options, services));
         builder.Services.AddSingleton<KvsMetrics>();
         builder.Services.AddControlPlane();
+        builder.Services.AddSingleton<LiveMetrics>();
+        builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>()));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KvsJson.Default));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
