@@ -4,6 +4,7 @@ using OpenTelemetry.Metrics;
 using VideoStreams.Server.ControlPlane;
 using VideoStreams.Server.Kvs;
 using VideoStreams.Server.Live;
+using VideoStreams.Server.Playback;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Encryption;
 
@@ -47,6 +48,7 @@ internal static class ServerApp
         builder.Services.AddSingleton(services => OpenStore(options, services));
         builder.Services.AddSingleton<KvsMetrics>();
         builder.Services.AddControlPlane();
+        builder.Services.AddPlayback();
         builder.Services.AddSingleton<LiveMetrics>();
         builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>()));
         builder.Services.AddProblemDetails();
@@ -81,6 +83,7 @@ internal static class ServerApp
         app.MapGet("/health", context => context.Response.WriteAsJsonAsync(new HealthReply("ok"), KvsJson.Default.HealthReply));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();
+        app.MapPlayback();
         return app;
     }
 
