@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using OpenTelemetry.Metrics;
 using VideoStreams.Server.ControlPlane;
+using VideoStreams.Server.Ingest;
 using VideoStreams.Server.Kvs;
 using VideoStreams.Server.Live;
 using VideoStreams.Server.Playback;
@@ -51,6 +52,7 @@ internal static class ServerApp
         builder.Services.AddPlayback();
         builder.Services.AddSingleton<LiveMetrics>();
         builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>()));
+        builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KvsJson.Default));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -84,6 +86,7 @@ internal static class ServerApp
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();
         app.MapPlayback();
+        app.MapIngest();
         return app;
     }
 

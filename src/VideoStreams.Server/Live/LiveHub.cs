@@ -39,6 +39,17 @@ internal sealed class LiveHub(LiveMetrics? metrics = null)
     public const int DefaultCapacity = 1024;
 
     private readonly ConcurrentDictionary<long, StreamChannel> _streams = new();
+    private long _sessionIds;
+
+    // Retention-0 fragments are never stored, so the store gives them no number; these come from a range the store
+    // does not reach (2^52 onwards), unique for the life of the process.
+    private long _volatileNumbers = 1L << 52;
+
+    /// <summary>A new session id.</summary>
+    public long NextSessionId() => Interlocked.Increment(ref _sessionIds);
+
+    /// <summary>A fragment number for a fragment of a retention-0 stream (live only, never in the store).</summary>
+    public long NextVolatileNumber() => Interlocked.Increment(ref _volatileNumbers);
 
     /// <summary>Subscribes to a stream's live events (the stream need not be ingesting yet).</summary>
     public LiveSubscription Subscribe(long streamId, int capacity = DefaultCapacity)
