@@ -32,6 +32,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Every address the server listens on (HTTP and, when configured, HTTPS).</summary>
     public IReadOnlyList<Uri> Urls { get; private set; } = [];
 
+    /// <summary>The running server's services (tests seed the store the server uses through it).</summary>
+    internal IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not running.");
+
     /// <summary>The server's data folder.</summary>
     public string DataDirectory { get; }
 
