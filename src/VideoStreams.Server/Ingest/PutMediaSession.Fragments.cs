@@ -19,7 +19,7 @@ internal sealed partial class PutMediaSession
     private long _firstFrameTicks;
     private long _lastFrameTicks = long.MinValue;
     private long _lastInterval;
-    private long _previousLatestTicks = long.MinValue;
+    private long _previousLatestTicks = long.MinValue; // the previous accepted fragment's cluster timecode
     private bool _startsWithKeyframe;
     private bool _anyFrame;
     private readonly HashSet<ulong> _tracksWithFrames = [];
@@ -108,6 +108,13 @@ internal sealed partial class PutMediaSession
         services.Metrics.Ack(stream.Name, "BUFFERING");
         services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.FragmentStarted, Session,
             Fragment: new LiveFragment(-1, ProducerMs(_clusterTicks), _serverMs, 0, default, _tags)));
+        // KVS: a fragment must start after the previous one. Frames are not compared one by one: with B-frames and
+        // interleaved audio a cluster's earliest frame may precede the previous cluster's latest, and KVS accepts that.
+        if (_clusterTicks <= _previousLatestTicks)
+        {
+            Reject(AckErrorId.FragmentTimecodeLesserThanPrevious, $"cluster timecode {_clusterTicks} is not after the previous fragment's {_previousLatestTicks}");
+        }
+
         if (_tagsError is { } error)
         {
             Reject(error, "fragment metadata over KVS's limits");
@@ -125,12 +132,6 @@ internal sealed partial class PutMediaSession
         if (!_mkv.Tracks.Any(t => t.Number == track))
         {
             Reject(AckErrorId.TrackNumberMismatch, $"block for track {frame.TrackNumber}, which Tracks does not declare");
-            return;
-        }
-
-        if (frame.Timestamp <= _previousLatestTicks)
-        {
-            Reject(AckErrorId.FragmentTimecodeLesserThanPrevious, $"frame at {frame.Timestamp} is not after the previous fragment's {_previousLatestTicks}");
             return;
         }
 
@@ -216,7 +217,7 @@ internal sealed partial class PutMediaSession
 
         var media = _pending.Copy(_clusterOffset, end);
         _pending.DropBefore(end);
-        _previousLatestTicks = _lastFrameTicks;
+        _previousLatestTicks = _clusterTicks;
         var durationMs = (int)Math.Max(0, TicksToMs(_lastFrameTicks - _clusterTicks + _lastInterval));
         var flags = (_startsWithKeyframe ? FragmentFlags.StartsWithKeyframe : FragmentFlags.None)
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Video && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasVideo : FragmentFlags.None)
