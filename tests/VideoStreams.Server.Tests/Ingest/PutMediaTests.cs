@@ -112,15 +112,15 @@ public sealed class PutMediaTests : IClassFixture<ServerFixture>
     {
         using var client = _server.CreateClient();
         await client.CreateStreamAsync("ingest-backwards");
-        var bytes = await File.ReadAllBytesAsync(PutMediaClient.Sample("tiny-160x120-10fps-aac.mkv"));
+        var bytes = await File.ReadAllBytesAsync(PutMediaClient.Sample("live-high-1280x720-30fps-aac.mkv"));
 
-        // The same document twice in one body is two Segments: KVS refuses the second (4006), not 4004. So the body
+        // The live layout has a Segment of unknown size, so clusters may follow on. The same document twice in one body is two Segments: KVS refuses the second (4006), not 4004. So the body
         // is the document once, then its clusters again (timecodes starting over).
         var clusters = ClustersOf(bytes);
         var body = bytes.Concat(bytes[clusters..]).ToArray();
         var answer = await client.PutMediaAsync("ingest-backwards", new MemoryStream(body));
 
-        Assert.Contains(4004, answer.ErrorIds);
+        Assert.True(answer.ErrorIds.Contains(4004), answer.ToString());
         Assert.NotEmpty(answer.OfType("PERSISTED"));
     }
 
