@@ -222,7 +222,10 @@ internal sealed partial class PutMediaSession
         var flags = (_startsWithKeyframe ? FragmentFlags.StartsWithKeyframe : FragmentFlags.None)
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Video && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasVideo : FragmentFlags.None)
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Audio && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasAudio : FragmentFlags.None);
-        return Commit(new NewFragment(ProducerMs(_clusterTicks), _serverMs, durationMs, flags, media, _tags));
+        // The stream's Info and Tracks go with every fragment (a reserved tag producers cannot send), so that GetMedia
+        // can write a playable document for any fragment (see Playback/SessionHeader).
+        List<KeyValuePair<string, string>> tags = [.. _tags ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
+        return Commit(new NewFragment(ProducerMs(_clusterTicks), _serverMs, durationMs, flags, media, tags));
     }
 
     private string? Commit(NewFragment fragment)
