@@ -11,7 +11,7 @@ import { createArchivedMediaClient, createMediaClient } from "./client.mjs";
 import { scanAll } from "./ebml.mjs";
 import { check, CheckFailure, expect, expectEqual, expectError } from "./report.mjs";
 
-const readApis = ["GET_MEDIA", "LIST_FRAGMENTS", "GET_MEDIA_FOR_FRAGMENT_LIST"];
+const readApis = ["GET_MEDIA", "LIST_FRAGMENTS", "GET_MEDIA_FOR_FRAGMENT_LIST", "PUT_MEDIA"];
 
 // KVS's limits (KVS-API §5): a fragment is at most 10 s.
 const maxFragmentMs = 10_000;
@@ -29,7 +29,7 @@ export async function mediaSetup(ctx) {
   }
   media.expectedCount = options.mediaFragments?.length ?? media.sourceClusters?.length;
 
-  await check("GetDataEndpoint: GET_MEDIA, LIST_FRAGMENTS and GET_MEDIA_FOR_FRAGMENT_LIST of the ingested stream name the server", async () => {
+  await check("GetDataEndpoint: GET_MEDIA, LIST_FRAGMENTS, GET_MEDIA_FOR_FRAGMENT_LIST and PUT_MEDIA of the ingested stream name the server", async () => {
     const endpoints = {};
     for (const APIName of readApis) {
       const { DataEndpoint } = await client.send(new GetDataEndpointCommand({ StreamName: media.name, APIName }));

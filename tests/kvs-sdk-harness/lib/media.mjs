@@ -5,13 +5,16 @@ import { GetMediaForFragmentListCommand } from "@aws-sdk/client-kinesis-video-ar
 import * as mediaSdk from "@aws-sdk/client-kinesis-video-media";
 import { GetMediaCommand } from "@aws-sdk/client-kinesis-video-media";
 import {
+  byNumber,
   continuationTokenPattern,
   expectFragmentTags,
   expectLayout,
   expectSourceCluster,
   expectSourceTracks,
   Tag,
+  tagMillis,
 } from "./chunks.mjs";
+import { readFileSync } from "node:fs";
 import { documents, MkvScanner, scanAll } from "./ebml.mjs";
 import { check, CheckFailure, expect, expectEqual, expectError } from "./report.mjs";
 
@@ -22,18 +25,21 @@ import { check, CheckFailure, expect, expectEqual, expectError } from "./report.
  */
 export async function readGetMedia(client, input, want, seconds = 8) {
   const controller = new AbortController();
-  const out = await client.send(new GetMediaCommand(input), { abortSignal: controller.signal });
   const scanner = new MkvScanner();
   const complete = (docs) => docs.filter((d, i) => i < docs.length - 1 || (d.cluster && d.afterList.length > 0)).length;
   let docs = [];
   let ended = false;
   let timedOut = false;
+  let out;
+  // Armed before the call: the SDK's send() resolves only once the response headers arrive, which a server may hold
+  // back until it has a chunk to send.
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-    out.Payload?.destroy?.();
+    out?.Payload?.destroy?.();
   }, seconds * 1000);
   try {
+    out = await client.send(new GetMediaCommand(input), { abortSignal: controller.signal });
     for await (const chunk of out.Payload) {
       scanner.push(chunk);
       docs = documents(scanner.items);
@@ -46,9 +52,12 @@ export async function readGetMedia(client, input, want, seconds = 8) {
     if (!timedOut) {
       throw err;
     }
+    if (!out) {
+      throw new CheckFailure(`no response (not even its headers) within ${seconds} s`);
+    }
   } finally {
     clearTimeout(timer);
-    out.Payload?.destroy?.();
+    out?.Payload?.destroy?.();
   }
   if (complete(docs) < want) {
     const seen = docs.map((d) => `${d.before[Tag.fragmentNumber] ?? "?"}${d.cluster ? "" : " (no cluster)"}${d.afterList.length ? "" : " (no trailing Tags)"}`);
@@ -178,6 +187,22 @@ export async function getMediaChecks(ctx) {
     return startsWith({ StartSelectorType: "PRODUCER_TIMESTAMP", StartTimestamp: inside }, target, `at ${inside.toISOString()}`);
   });
 
+  await check("GetMedia: SERVER_TIMESTAMP at a fragment's server timestamp starts with that fragment", async () => {
+    const listed = requireFragments(media);
+    // The newest fragment whose server timestamp is unique among the listed ones (a burst can share a millisecond).
+    const target = [...listed].reverse().find((f) => listed.filter((g) => g.ServerTimestamp.getTime() === f.ServerTimestamp.getTime()).length === 1);
+    expect(target, "skipped: every fragment shares its server timestamp with another");
+    return startsWith({ StartSelectorType: "SERVER_TIMESTAMP", StartTimestamp: target.ServerTimestamp }, target,
+      `at ${target.ServerTimestamp.toISOString()}`);
+  });
+
+  await check("GetMedia: NOW starts with the newest fragment", async () => {
+    const listed = requireFragments(media);
+    return startsWith({ StartSelectorType: "NOW" }, listed.at(-1), "NOW");
+  });
+
+  await liveEdgeCheck(ctx);
+
   await check("GetMedia: an unknown stream is ResourceNotFoundException (404)", async () =>
     expectError(client.send(new GetMediaCommand({ StreamName: `${ctx.run}-missing`, StartSelector: { StartSelectorType: "EARLIEST" } })),
       "ResourceNotFoundException", 404, mediaSdk));
@@ -185,4 +210,60 @@ export async function getMediaChecks(ctx) {
   await check("GetMedia: FRAGMENT_NUMBER without AfterFragmentNumber is InvalidArgumentException", async () =>
     expectError(client.send(new GetMediaCommand({ StreamName: media.name, StartSelector: { StartSelectorType: "FRAGMENT_NUMBER" } })),
       "InvalidArgumentException", 400, mediaSdk));
+}
+
+/**
+ * GetMedia follows the live edge: a reader that resumes after the newest fragment waits, and gets the fragments a
+ * PutMedia sends meanwhile. The harness sends --media-file again (PutMedia is not in the JS SDK: plain HTTP, as a
+ * producer does), a minute after the newest fragment so it is new media, not a resend. Runs last among the checks
+ * that read the ingested fragments: it adds fragments to the stream.
+ */
+async function liveEdgeCheck(ctx) {
+  const { media, options } = ctx;
+  await check("GetMedia: a reader waiting at the live edge gets the fragments PutMedia sends meanwhile", async () => {
+    const listed = requireFragments(media);
+    expect(media.sourceClusters?.length, "skipped: needs --media-file");
+    const last = listed.at(-1);
+    const token = media.tokens?.get(last.FragmentNumber);
+    expect(token, "skipped: the EARLIEST read gave no continuation token for the newest fragment");
+    const want = media.sourceClusters.length;
+    // Not awaited yet: the server may hold the response headers until there is something to send.
+    const reading = readGetMedia(media.getMediaClient,
+      { StreamName: media.name, StartSelector: { StartSelectorType: "CONTINUATION_TOKEN", ContinuationToken: token } }, want, 15);
+    reading.catch(() => {}); // reported below
+    // A minute after the newest fragment: later than anything in the stream, also when the harness runs again on it.
+    const producerStart = Math.ceil(last.ProducerTimestamp.getTime() / 1000) + 60;
+    const acks = await putMedia(media, options, producerStart);
+    // In number order: that is GetMedia's order (the acks themselves may come in another).
+    const persisted = acks.filter((a) => a.EventType === "PERSISTED").map((a) => a.FragmentNumber).sort(byNumber);
+    expect(acks.every((a) => a.EventType !== "ERROR") && persisted.length === want,
+      `PutMedia (the harness's own) was not acked PERSISTED ${want} times: ${JSON.stringify(acks)}`);
+    const { docs } = await reading;
+    for (const [i, doc] of docs.entries()) {
+      expectLayout(doc, i, true);
+      expectEqual(doc.before[Tag.fragmentNumber], persisted[i], `chunk ${i + 1}: ${Tag.fragmentNumber} (PutMedia's fragments in number order)`);
+      const producerMs = tagMillis(doc.before[Tag.producerTimestamp], `chunk ${i + 1}: ${Tag.producerTimestamp}`);
+      expectEqual(producerMs, producerStart * 1000 + media.sourceClusters[i].timecode, `chunk ${i + 1}: producer time in ms`);
+      expect(doc.cluster.bytes.equals(media.sourceClusters[i].bytes), `chunk ${i + 1}: the cluster is not the one sent`);
+    }
+    return docs.map((d) => `${d.before[Tag.fragmentNumber].slice(-4)} behind ${d.after[Tag.millisBehindNow]} ms`).join("; ");
+  });
+}
+
+/** A RELATIVE PutMedia of --media-file at `producerStart` (epoch seconds); returns the acks. */
+async function putMedia(media, options, producerStart) {
+  const endpoint = media.endpoints?.PUT_MEDIA ?? options.dataEndpoint;
+  const response = await fetch(new URL("putMedia", `${endpoint}/`), {
+    method: "POST",
+    headers: {
+      "x-amzn-stream-name": media.name,
+      "x-amzn-fragment-timecode-type": "RELATIVE",
+      "x-amzn-producer-start-timestamp": producerStart.toFixed(3),
+    },
+    body: readFileSync(options.mediaFile),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  expect(response.status === 200, `PutMedia answered HTTP ${response.status}: ${text}`);
+  return text.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
 }
