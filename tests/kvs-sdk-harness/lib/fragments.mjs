@@ -2,7 +2,7 @@
 // the real SDK flow goes) and ListFragments (KVS-API §4) over a stream holding media ingested before the run.
 import * as archived from "@aws-sdk/client-kinesis-video-archived-media";
 import { ListFragmentsCommand } from "@aws-sdk/client-kinesis-video-archived-media";
-import { GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
+import { DescribeStreamCommand, GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { normalizeBaseUrl } from "./args.mjs";
@@ -38,6 +38,8 @@ export async function mediaSetup(ctx) {
       endpoints[APIName] = DataEndpoint;
     }
     media.endpoints = endpoints;
+    // The read checks also address the stream by ARN (every read API takes StreamName or StreamARN).
+    media.arn = (await client.send(new DescribeStreamCommand({ StreamName: media.name }))).StreamInfo?.StreamARN;
     return [...new Set(Object.values(endpoints))].join(", ");
   });
 
@@ -53,7 +55,9 @@ async function listPages(client, input, maxPages = 100) {
   const pages = [];
   let NextToken;
   do {
-    const out = await client.send(new ListFragmentsCommand(NextToken ? { StreamName: input.StreamName, NextToken, MaxResults: input.MaxResults } : input));
+    // Later pages send only the stream, the token and MaxResults: the token carries the query (KVS-API §4).
+    const { FragmentSelector, ...rest } = input;
+    const out = await client.send(new ListFragmentsCommand(NextToken ? { ...rest, NextToken } : input));
     expect(Array.isArray(out.Fragments), `page ${pages.length + 1} has no Fragments array`);
     expect(!out.NextToken || out.NextToken !== NextToken, "the server returned the same NextToken twice");
     pages.push({ fragments: out.Fragments, nextToken: out.NextToken });
@@ -146,12 +150,13 @@ export async function listFragmentsChecks(ctx) {
     return media.fragments;
   };
 
-  await check("ListFragments: a PRODUCER_TIMESTAMP range lists the same fragments with the same fields", async () => {
+  await check("ListFragments: a PRODUCER_TIMESTAMP range (stream by ARN) lists the same fragments with the same fields", async () => {
     const listed = requireListed();
     const first = listed[0].ProducerTimestamp.getTime();
     const last = listed.at(-1).ProducerTimestamp.getTime();
+    expect(media.arn, "skipped: DescribeStream gave no StreamARN");
     const fragments = (await listPages(client, {
-      StreamName: media.name, ...range("PRODUCER_TIMESTAMP", new Date(first - 1000), new Date(last + 1000)),
+      StreamARN: media.arn, ...range("PRODUCER_TIMESTAMP", new Date(first - 1000), new Date(last + 1000)),
     })).flatMap((p) => p.fragments);
     const sorted = expectFragments(media, fragments, options);
     const json = (list) => JSON.stringify(list.map((f) => [f.FragmentNumber, f.ProducerTimestamp, f.ServerTimestamp, f.FragmentLengthInMilliseconds, f.FragmentSizeInBytes]));
@@ -196,6 +201,11 @@ export async function listFragmentsChecks(ctx) {
     return expectError(client.send(new ListFragmentsCommand({ StreamName: media.name, NextToken: token })),
       "InvalidArgumentException", 400, archived);
   });
+
+  await check("ListFragments: MaxResults 1001 is InvalidArgumentException", async () =>
+    expectError(client.send(new ListFragmentsCommand({
+      StreamName: media.name, MaxResults: 1001, ...range("SERVER_TIMESTAMP", new Date(0), new Date()),
+    })), "InvalidArgumentException", 400, archived));
 
   await check("ListFragments: an unknown stream is ResourceNotFoundException (404)", async () =>
     expectError(client.send(new ListFragmentsCommand({

@@ -64,7 +64,7 @@ export async function readGetMedia(client, input, want, seconds = 8) {
     throw new CheckFailure(`${ended ? "the response ended" : `still waiting after ${seconds} s`} with ${complete(docs)} of ${want} complete chunks `
       + `(seen: ${seen.join("; ") || "nothing"})`);
   }
-  return { contentType: out.ContentType, docs: docs.slice(0, want) };
+  return { contentType: out.ContentType, requestId: out.$metadata?.requestId, docs: docs.slice(0, want) };
 }
 
 const requireFragments = (media) => {
@@ -96,6 +96,7 @@ export async function getMediaForFragmentListChecks(ctx) {
     const asked = [...listed].reverse();
     const out = await client.send(new GetMediaForFragmentListCommand({ StreamName: media.name, Fragments: asked.map((f) => f.FragmentNumber) }));
     expect(out.ContentType, "no Content-Type on the response");
+    expect(out.$metadata?.requestId, "no x-amzn-RequestId on the response");
     const docs = documents(scanAll(Buffer.from(await out.Payload.transformToByteArray())));
     expectEqual(docs.length, asked.length, "MKV documents in the body");
     for (const [i, doc] of docs.entries()) {
@@ -128,6 +129,21 @@ export async function getMediaForFragmentListChecks(ctx) {
     return `error code ${failed.before[Tag.exceptionErrorCode]}: ${failed.before[Tag.exceptionMessage]}`;
   });
 
+  await check("GetMediaForFragmentList: by StreamARN serves the same fragment", async () => {
+    const [first] = requireFragments(media);
+    expect(media.arn, "skipped: DescribeStream gave no StreamARN");
+    const out = await client.send(new GetMediaForFragmentListCommand({ StreamARN: media.arn, Fragments: [first.FragmentNumber] }));
+    const docs = documents(scanAll(Buffer.from(await out.Payload.transformToByteArray())));
+    expectEqual(docs.length, 1, "MKV documents in the body");
+    expectLayout(docs[0], 0, false);
+    expectFragmentTags(docs[0], first, 0);
+    return media.arn;
+  });
+
+  await check("GetMediaForFragmentList: an empty Fragments list is InvalidArgumentException", async () =>
+    expectError(client.send(new GetMediaForFragmentListCommand({ StreamName: media.name, Fragments: [] })),
+      "InvalidArgumentException", 400, archived));
+
   await check("GetMediaForFragmentList: an unknown stream is ResourceNotFoundException (404)", async () =>
     expectError(client.send(new GetMediaForFragmentListCommand({ StreamName: `${ctx.run}-missing`, Fragments: ["1"] })),
       "ResourceNotFoundException", 404, archived));
@@ -139,8 +155,9 @@ export async function getMediaChecks(ctx) {
 
   await check("GetMedia: EARLIEST streams every fragment in number order, tagged before and after each cluster", async () => {
     const listed = requireFragments(media);
-    const { contentType, docs } = await readGetMedia(client, { StreamName: media.name, StartSelector: { StartSelectorType: "EARLIEST" } }, listed.length);
+    const { contentType, requestId, docs } = await readGetMedia(client, { StreamName: media.name, StartSelector: { StartSelectorType: "EARLIEST" } }, listed.length);
     expect(contentType, "no Content-Type on the response");
+    expect(requestId, "no x-amzn-RequestId on the response");
     // Kept before any check below can fail, so the CONTINUATION_TOKEN check reports on its own.
     media.tokens = new Map(docs.map((d) => [d.before[Tag.fragmentNumber], d.after[Tag.continuationToken]]));
     for (const [i, doc] of docs.entries()) {
@@ -153,19 +170,20 @@ export async function getMediaChecks(ctx) {
     return `${contentType}; ${docs.map((d) => `${d.before[Tag.fragmentNumber].slice(-4)} behind ${d.after[Tag.millisBehindNow]} ms token ${d.after[Tag.continuationToken]}`).join("; ")}`;
   });
 
-  const startsWith = async (selector, expected, what) => {
-    const { docs } = await readGetMedia(client, { StreamName: media.name, StartSelector: selector }, 1);
+  const startsWith = async (selector, expected, what, ref = { StreamName: media.name }) => {
+    const { docs } = await readGetMedia(client, { ...ref, StartSelector: selector }, 1);
     expectLayout(docs[0], 0, true);
     expectEqual(docs[0].before[Tag.fragmentNumber], expected.FragmentNumber, `first chunk's ${Tag.fragmentNumber} (${what})`);
     expectFragmentTags(docs[0], expected, 0);
     return `starts at ${expected.FragmentNumber}`;
   };
 
-  await check("GetMedia: FRAGMENT_NUMBER starts with the chunk after AfterFragmentNumber", async () => {
+  await check("GetMedia: FRAGMENT_NUMBER starts with the chunk after AfterFragmentNumber (stream by ARN)", async () => {
     const listed = requireFragments(media);
     expect(listed.length >= 2, "skipped: needs two fragments");
+    expect(media.arn, "skipped: DescribeStream gave no StreamARN");
     return startsWith({ StartSelectorType: "FRAGMENT_NUMBER", AfterFragmentNumber: listed[0].FragmentNumber }, listed[1],
-      `after ${listed[0].FragmentNumber}`);
+      `after ${listed[0].FragmentNumber}`, { StreamARN: media.arn });
   });
 
   await check("GetMedia: CONTINUATION_TOKEN from a chunk resumes with the next fragment", async () => {
