@@ -42,6 +42,9 @@ export function expectLayout(doc, index, trailingTags) {
   const kinds = doc.kinds.filter((k) => !filler.has(k)).filter((k, i, all) => k !== "Tags" || all[i - 1] !== "Tags");
   const expected = ["EBML", "Segment", "Info", "Tracks", "Tags", "Cluster", ...(trailingTags ? ["Tags"] : [])];
   expectEqual(kinds.join(","), expected.join(","), `chunk ${index + 1}: top-level elements`);
+  // A sized Segment must hold the whole chunk (trailing Tags included), or a player stops reading at its end.
+  expect(doc.segment.unknownSize || doc.segment.end === doc.end,
+    `chunk ${index + 1}: the Segment's size ends it at byte ${doc.segment.end}, but the chunk goes on to ${doc.end}`);
   expect(doc.tracks?.length > 0 && doc.tracks.every((t) => t.number > 0 && t.codecId),
     `chunk ${index + 1}: Tracks declares no usable track: ${JSON.stringify(doc.tracks)}`);
 }

@@ -174,16 +174,19 @@ function clusterTimecode(data) {
  * Incremental scanner. `items` grows as elements complete, each one of:
  *   { kind: "EBML" } | { kind: "Segment", unknownSize } | { kind: "Info" } | { kind: "Tracks", tracks }
  *   | { kind: "Tags", tags: [{ name, value }] } | { kind: "Cluster", bytes, timecode, unknownSize } | { kind: name|"0x…" }
+ * each with `start` and `end`, its offsets in the whole body (a Segment's `end` only when it has a size).
  * Segments are walked into (KVS's are unknown-size and hold one chunk each); everything else is read whole.
  */
 export class MkvScanner {
   items = [];
   #buf = Buffer.alloc(0);
   #pos = 0;
+  #base = 0; // bytes consumed and dropped before #buf[0], so items carry offsets in the whole body
   #open; // an unknown-size Cluster still collecting children: { parts: Buffer[], header: Buffer }
 
   /** Adds bytes and scans every element they complete. */
   push(chunk) {
+    this.#base += this.#pos;
     this.#buf = this.#pos < this.#buf.length ? Buffer.concat([this.#buf.subarray(this.#pos), chunk]) : Buffer.from(chunk);
     this.#pos = 0;
     this.#scan();
@@ -200,7 +203,8 @@ export class MkvScanner {
     if (this.#open) {
       const bytes = Buffer.concat([this.#open.header, ...this.#open.parts]);
       const data = bytes.subarray(this.#open.header.length);
-      this.items.push({ kind: "Cluster", bytes, timecode: clusterTimecode(data), unknownSize: true });
+      const start = this.#open.start;
+      this.items.push({ kind: "Cluster", bytes, timecode: clusterTimecode(data), unknownSize: true, start, end: start + bytes.length });
       this.#open = undefined;
     }
   }
@@ -216,8 +220,11 @@ export class MkvScanner {
       if (this.#open && !clusterChildren.has(h.id)) {
         this.#closeCluster();
       }
+      const at = this.#base + start;
       if (h.id === Ids.Segment) {
-        this.items.push({ kind: "Segment", unknownSize: h.size < 0 });
+        // Walked into, not read whole; a sized one says where it ends, which must be its document's end.
+        const end = h.size < 0 ? undefined : this.#base + h.dataStart + h.size;
+        this.items.push({ kind: "Segment", unknownSize: h.size < 0, start: at, end });
         this.#pos = h.dataStart;
         continue;
       }
@@ -225,7 +232,7 @@ export class MkvScanner {
         if (h.id !== Ids.Cluster) {
           throw new EbmlError(`unknown-size element ${names[h.id] ?? `0x${h.id.toString(16)}`} at ${start}`);
         }
-        this.#open = { header: Buffer.from(buf.subarray(start, h.dataStart)), parts: [] };
+        this.#open = { header: Buffer.from(buf.subarray(start, h.dataStart)), parts: [], start: at };
         this.#pos = h.dataStart;
         continue;
       }
@@ -240,15 +247,16 @@ export class MkvScanner {
         this.#open.parts.push(Buffer.from(element));
         continue;
       }
+      const span = { start: at, end: this.#base + end };
       switch (h.id) {
-        case Ids.EBML: this.items.push({ kind: "EBML" }); break;
-        case Ids.Info: this.items.push({ kind: "Info" }); break;
-        case Ids.Tracks: this.items.push({ kind: "Tracks", tracks: tracksOf(data) }); break;
-        case Ids.Tags: this.items.push({ kind: "Tags", tags: simpleTags(data) }); break;
+        case Ids.EBML: this.items.push({ kind: "EBML", ...span }); break;
+        case Ids.Info: this.items.push({ kind: "Info", ...span }); break;
+        case Ids.Tracks: this.items.push({ kind: "Tracks", tracks: tracksOf(data), ...span }); break;
+        case Ids.Tags: this.items.push({ kind: "Tags", tags: simpleTags(data), ...span }); break;
         case Ids.Cluster:
-          this.items.push({ kind: "Cluster", bytes: Buffer.from(element), timecode: clusterTimecode(data), unknownSize: false });
+          this.items.push({ kind: "Cluster", bytes: Buffer.from(element), timecode: clusterTimecode(data), unknownSize: false, ...span });
           break;
-        default: this.items.push({ kind: names[h.id] ?? `0x${h.id.toString(16)}` });
+        default: this.items.push({ kind: names[h.id] ?? `0x${h.id.toString(16)}`, ...span });
       }
     }
   }
@@ -265,7 +273,8 @@ export function scanAll(bytes) {
 }
 
 /**
- * Groups scanned items into MKV documents (one per EBML header): { kinds, tracks, before, cluster, after }, where
+ * Groups scanned items into MKV documents (one per EBML header): { kinds, tracks, before, cluster, after, segment,
+ * start, end }, where
  * `before` and `after` are the SimpleTags of the Tags elements before and after the Cluster (name → value maps;
  * `beforeList`/`afterList` keep the order and duplicates).
  */
@@ -274,10 +283,14 @@ export function documents(items) {
   let doc;
   for (const item of items) {
     if (item.kind === "EBML" || !doc) {
-      doc = { kinds: [], tracks: undefined, beforeList: [], afterList: [], cluster: undefined };
+      doc = { kinds: [], tracks: undefined, beforeList: [], afterList: [], cluster: undefined, start: item.start, end: item.end };
       docs.push(doc);
     }
     doc.kinds.push(item.kind);
+    doc.end = Math.max(doc.end, item.end ?? item.start);
+    if (item.kind === "Segment") {
+      doc.segment = item;
+    }
     if (item.kind === "Tracks") {
       doc.tracks = item.tracks;
     } else if (item.kind === "Tags") {
