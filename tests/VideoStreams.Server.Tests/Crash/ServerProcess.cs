@@ -29,7 +29,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Where the server listens, e.g. http://127.0.0.1:41234/.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
-    /// <summary>Everything the server printed so far (logs at Information for the server, Warning otherwise).</summary>
+    /// <summary>Everything the server printed so far (logs at Information for the server and the store, Warning otherwise).</summary>
     public string Output
     {
         get
@@ -39,6 +39,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
                 return _output.ToString();
             }
         }
+    }
+
+    /// <summary>The console log entries at that level ("info", "warn", "fail", "crit"), each as "Category[id] message".</summary>
+    public List<string> LogEntries(string level)
+    {
+        var lines = Output.Split('\n');
+        var entries = new List<string>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].StartsWith(level + ": ", StringComparison.Ordinal))
+            {
+                entries.Add(lines[i][(level.Length + 2)..] + (i + 1 < lines.Length ? " " + lines[i + 1].Trim() : ""));
+            }
+        }
+
+        return entries;
     }
 
     public static async Task<ServerProcess> StartAsync(string dataDirectory)
@@ -55,6 +71,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             Dll, "--urls", "http://127.0.0.1:0", "--data", dataDirectory,
             "--Logging:LogLevel:Default", "Warning", "--Logging:LogLevel:VideoStreams.Server", "Information",
+            "--Logging:LogLevel:VideoStreams.Storage", "Information",
         })
         {
             start.ArgumentList.Add(argument);
