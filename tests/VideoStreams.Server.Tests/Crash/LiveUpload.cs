@@ -39,7 +39,8 @@ internal static class LiveUpload
 {
     public const long StartMs = 1_700_000_000_000;
 
-    public static async Task<UploadResult> RunAsync(Uri server, string stream, LiveSource source, TimeSpan pace, Action<Ack> onAck)
+    /// <summary>Streams the source — from cluster <paramref name="from"/> on, after the header — and reads the acks.</summary>
+    public static async Task<UploadResult> RunAsync(Uri server, string stream, LiveSource source, TimeSpan pace, Action<Ack> onAck, int from = 0)
     {
         var acks = new List<Ack>();
         // A server that neither answers nor dies is a bug, not a slow machine.
@@ -55,7 +56,9 @@ internal static class LiveUpload
             + $"x-amzn-producer-start-timestamp: {StartMs / 1000}.{StartMs % 1000:D3}\r\n"
             + "\r\n";
         await connection.WriteAsync(Encoding.ASCII.GetBytes(head), timeout.Token);
-        var sending = SendBodyAsync(connection, source, pace, timeout.Token);
+        // The body stops when the response ends (a takeover ends it while the camera still sends).
+        using var stopSending = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var sending = SendBodyAsync(connection, source, from, pace, stopSending.Token);
         try
         {
             var response = new ChunkedResponse(connection);
@@ -79,7 +82,6 @@ internal static class LiveUpload
                 }
             }
 
-            await sending;
             return new UploadResult(acks, Completed: true, null);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
@@ -92,16 +94,28 @@ internal static class LiveUpload
             // The server died under us: the acks read so far are what the camera knows.
             return new UploadResult(acks, Completed: false, e.Message);
         }
+        finally
+        {
+            await stopSending.CancelAsync();
+            await sending;
+        }
     }
 
     /// <summary>The source a cluster at a time, each in two chunks, with a pause between clusters.</summary>
-    private static async Task SendBodyAsync(Stream connection, LiveSource source, TimeSpan pace, CancellationToken cancel)
+    private static async Task SendBodyAsync(Stream connection, LiveSource source, int from, TimeSpan pace, CancellationToken cancel)
     {
         try
         {
-            // The file exactly as ffmpeg wrote it, cut at the end of each cluster and in the middle of each.
+            // The file exactly as ffmpeg wrote it, cut at the end of each cluster and in the middle of each; from a
+            // later cluster on, the header first, as a camera that reconnects starts a new document.
             var sent = 0;
-            foreach (var cluster in source.Clusters)
+            if (from > 0)
+            {
+                await WriteChunkAsync(connection, source.Bytes.AsMemory(0, source.Clusters[0].Offset), cancel);
+                sent = source.Clusters[from].Offset;
+            }
+
+            foreach (var cluster in source.Clusters.Skip(from))
             {
                 var end = cluster.Offset + cluster.Length;
                 var middle = cluster.Offset + (cluster.Length / 2);
@@ -114,7 +128,7 @@ internal static class LiveUpload
             await WriteChunkAsync(connection, source.Bytes.AsMemory(sent), cancel);
             await connection.WriteAsync("0\r\n\r\n"u8.ToArray(), cancel);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The server is gone; the reader sees it too.
         }

@@ -48,8 +48,7 @@ public sealed class SigkillIngestTests(ITestOutputHelper output)
 
                 // Each round kills in another phase: after a new fragment is PERSISTED; in the middle of the resent
                 // fragments' acks; between a new fragment's append (RECEIVED) and its commit; in the middle of a
-                // cluster (BUFFERING). At once or a few ms later, so the kill lands anywhere in reading, appending and
-                // committing what follows.
+                // cluster (BUFFERING).
                 var point = round switch
                 {
                     1 => new KillPoint("PERSISTED", NewOnly: true, random.Next(3, 9)),
@@ -57,16 +56,28 @@ public sealed class SigkillIngestTests(ITestOutputHelper output)
                     3 => new KillPoint("RECEIVED", NewOnly: true, random.Next(2, 7)),
                     _ => new KillPoint("BUFFERING", NewOnly: true, random.Next(2, 7)),
                 };
-                var delayMs = random.Next(0, 2) == 0 ? 0 : random.Next(1, 20);
+                // Right at that ack or a few acks later (of any kind), so the kill lands anywhere in reading,
+                // appending and committing what follows. Counted in acks, not milliseconds: a loaded machine is slow.
+                var later = random.Next(0, 4);
                 var knownBefore = ledger.Known;
                 var seen = 0;
+                var afterTrigger = -1;
                 var upload = await LiveUpload.RunAsync(server.BaseUrl, Stream, source, Pace, ack =>
                 {
-                    if (ack.EventType == point.EventType
+                    if (afterTrigger >= 0 && ++afterTrigger == later)
+                    {
+                        server.Kill();
+                    }
+
+                    if (afterTrigger < 0 && ack.EventType == point.EventType
                         && (!point.NewOnly || !knownBefore.Contains(LiveUpload.StartMs + ack.Timecode!.Value))
                         && ++seen == point.Count)
                     {
-                        KillSoon(server, delayMs);
+                        afterTrigger = 0;
+                        if (later == 0)
+                        {
+                            server.Kill();
+                        }
                     }
                 });
 
@@ -74,7 +85,7 @@ public sealed class SigkillIngestTests(ITestOutputHelper output)
                 await server.WaitForExitAsync();
                 AssertNoServerFailures(server, $"round {round}");
                 var resent = ledger.CheckUpload(upload, $"round {round}");
-                output.WriteLine($"round {round} (server up in {started.TotalSeconds:0.0} s): killed {delayMs} ms after {point}; the upload saw "
+                output.WriteLine($"round {round} (server up in {started.TotalSeconds:0.0} s): killed {later} acks after {point}; the upload saw "
                     + $"{upload.OfType("PERSISTED").Count()} PERSISTED ({resent} of them resends, same numbers), {upload.OfType("RECEIVED").Count()} RECEIVED, "
                     + $"{upload.OfType("BUFFERING").Count()} BUFFERING; {roundClock.Elapsed.TotalSeconds:0.0} s");
             }
@@ -135,20 +146,5 @@ public sealed class SigkillIngestTests(ITestOutputHelper output)
 
         var failures = server.LogEntries("fail").Concat(server.LogEntries("crit")).ToList();
         Assert.True(failures.Count == 0, $"{when}: the server logged errors:\n{string.Join("\n", failures)}");
-    }
-
-    private static void KillSoon(ServerProcess server, int delayMs)
-    {
-        if (delayMs == 0)
-        {
-            server.Kill();
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            await Task.Delay(delayMs);
-            server.Kill();
-        });
     }
 }
