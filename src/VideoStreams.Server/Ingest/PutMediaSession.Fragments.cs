@@ -207,6 +207,8 @@ internal sealed partial class PutMediaSession
             Reject(AckErrorId.FramesMissingForTrack, $"track {silent.Number} has no frames in the fragment");
         }
 
+        // Metadata Tags apply to the one cluster after them (producers repeat persistent ones before every cluster).
+        var metadata = _tags;
         _fragmentOpen = false;
         _tags = null;
         _tagsError = null;
@@ -225,7 +227,7 @@ internal sealed partial class PutMediaSession
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Audio && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasAudio : FragmentFlags.None);
         // The stream's Info and Tracks go with every fragment (a reserved tag producers cannot send), so that GetMedia
         // can write a playable document for any fragment (see Playback/SessionHeader).
-        List<KeyValuePair<string, string>> tags = [.. _tags ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
+        List<KeyValuePair<string, string>> tags = [.. metadata ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
         return Commit(new NewFragment(ProducerMs(_clusterTicks), _serverMs, durationMs, flags, media, tags));
     }
 
