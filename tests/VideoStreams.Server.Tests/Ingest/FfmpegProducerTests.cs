@@ -98,4 +98,21 @@ public sealed class FfmpegProducerTests(ServerFixture server) : IClassFixture<Se
         Assert.Equal(answer.OfType("PERSISTED").Count(), (await client.ListFragmentsAsync(name)).Count);
         Assert.DoesNotContain(answer.Acks, a => Type(a) == "ERROR");
     }
+
+    [Fact]
+    public async Task Curl_with_expect_100_continue_and_the_whole_body_ready_at_once_is_read()
+    {
+        using var client = server.CreateClient();
+        var name = KvsHttp.UniqueName("curl-expect");
+        await client.CreateStreamAsync(name, retentionHours: 24);
+
+        // curl sends Expect: 100-continue; were the 200 sent before the body is first read, curl would never send it.
+        await using var curl = CurlPutMedia.Start(server.BaseUrl, name);
+        await curl.WriteAsync(ProducerMkv.Clusters(3));
+        var answer = await curl.FinishAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        answer.NoErrors();
+        Assert.Equal(3, answer.OfType("PERSISTED").Count());
+    }
 }
