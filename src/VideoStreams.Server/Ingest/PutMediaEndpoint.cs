@@ -56,6 +56,22 @@ internal static class PutMediaEndpoint
             rate.MinDataRate = null;
         }
 
+        if (http.Request.Headers.Expect.ToString().Equals("100-continue", StringComparison.OrdinalIgnoreCase))
+        {
+            // curl (`-T -`) sends Expect: 100-continue. Kestrel answers 100 only when the body is first read and not
+            // once the final status is out; curl that sees the 200 first never sends the body. So read first (Kestrel
+            // sends 100 Continue), leave the bytes unconsumed for the session, then answer 200.
+            try
+            {
+                var first = await http.Request.BodyReader.ReadAsync(http.RequestAborted);
+                http.Request.BodyReader.AdvanceTo(first.Buffer.Start);
+            }
+            catch (Exception e) when (e is IOException or BadHttpRequestException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
         await http.Response.StartAsync(http.RequestAborted);

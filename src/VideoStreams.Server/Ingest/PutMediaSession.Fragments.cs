@@ -25,6 +25,7 @@ internal sealed partial class PutMediaSession
     private readonly HashSet<ulong> _tracksWithFrames = [];
     private List<KeyValuePair<string, string>>? _tags;
     private AckErrorId? _tagsError;
+    private Task _persistChain = Task.CompletedTask; // the newest fragment's PERSISTED ack (see PersistedAsync)
 
     private LiveSession Session => _session!;
 
@@ -206,6 +207,8 @@ internal sealed partial class PutMediaSession
             Reject(AckErrorId.FramesMissingForTrack, $"track {silent.Number} has no frames in the fragment");
         }
 
+        // Metadata Tags apply to the one cluster after them (producers repeat persistent ones before every cluster).
+        var metadata = _tags;
         _fragmentOpen = false;
         _tags = null;
         _tagsError = null;
@@ -224,7 +227,7 @@ internal sealed partial class PutMediaSession
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Audio && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasAudio : FragmentFlags.None);
         // The stream's Info and Tracks go with every fragment (a reserved tag producers cannot send), so that GetMedia
         // can write a playable document for any fragment (see Playback/SessionHeader).
-        List<KeyValuePair<string, string>> tags = [.. _tags ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
+        List<KeyValuePair<string, string>> tags = [.. metadata ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
         return Commit(new NewFragment(ProducerMs(_clusterTicks), _serverMs, durationMs, flags, media, tags));
     }
 
@@ -243,8 +246,17 @@ internal sealed partial class PutMediaSession
         {
             IngestLog.Duplicate(services.Logger, requestId, fragment.ProducerTimestampMs, existing.Number);
             Received(timecode, existing.Number, fragment);
-            acks.Persisted(timecode, existing.Number);
-            services.Metrics.Ack(stream.Name, "PERSISTED");
+            if (_persistChain.IsCompleted)
+            {
+                acks.Persisted(timecode, existing.Number);
+                services.Metrics.Ack(stream.Name, "PERSISTED");
+            }
+            else
+            {
+                _persistChain = DuplicatePersistedAsync(_persistChain, timecode, existing.Number);
+                _inFlight.Enqueue(_persistChain);
+            }
+
             return null;
         }
 
@@ -270,8 +282,8 @@ internal sealed partial class PutMediaSession
         var entry = appended.Value!.Entry;
         Received(timecode, entry.Number, fragment);
         services.Dedup.Remember(stream.Id, fragment);
-        var session = Session;
-        _inFlight.Enqueue(PersistedAsync(appended.Value.Persisted, timecode, entry.Number, started, session));
+        _persistChain = PersistedAsync(appended.Value.Persisted, _persistChain, timecode, entry.Number, started, Session);
+        _inFlight.Enqueue(_persistChain);
         return null;
     }
 
@@ -283,9 +295,26 @@ internal sealed partial class PutMediaSession
             number, fragment.ProducerTimestampMs, fragment.ServerTimestampMs, fragment.DurationMs, fragment.Media, fragment.Tags)));
     }
 
-    private async Task PersistedAsync(Task<StorageResult<FragmentEntry>> persisted, long timecode, long number, long started, LiveSession session)
+    /// <summary>
+    /// Acks PERSISTED (or ERROR) once the store commits the fragment and every earlier fragment has been acked: the
+    /// store's group commit completes a batch's fragments together and their continuations would race, but producers
+    /// and live readers expect PERSISTED in fragment order.
+    /// </summary>
+    private async Task PersistedAsync(
+        Task<StorageResult<FragmentEntry>> persisted, Task previous, long timecode, long number, long started, LiveSession session)
     {
-        var result = await persisted.ConfigureAwait(false);
+        StorageResult<FragmentEntry> result;
+        try
+        {
+            result = await persisted.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A faulted commit must not break the chain: the fragments after it still get their acks.
+            result = StorageResult<FragmentEntry>.Fail(StorageError.IOError, e.Message);
+        }
+
+        await previous.ConfigureAwait(false);
         if (result.IsSuccess)
         {
             services.Metrics.PersistLatency(Stopwatch.GetElapsedTime(started));
@@ -300,6 +329,17 @@ internal sealed partial class PutMediaSession
             IngestLog.StoreFailed(services.Logger, requestId, result.Message ?? result.Error.ToString());
             acks.Error(timecode, number, AckErrorId.ArchivalError);
             services.Metrics.Ack(stream.Name, "ERROR", AckErrorId.ArchivalError);
+            // Live readers saw FragmentReceived: tell them this fragment will never be readable from the store.
+            services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.FragmentRejected, session, Fragment: new LiveFragment(
+                number, ProducerMs(timecode), 0, 0, default)));
         }
+    }
+
+    /// <summary>A resent fragment's PERSISTED, after the acks of the fragments before it.</summary>
+    private async Task DuplicatePersistedAsync(Task previous, long timecode, long number)
+    {
+        await previous.ConfigureAwait(false);
+        acks.Persisted(timecode, number);
+        services.Metrics.Ack(stream.Name, "PERSISTED");
     }
 }

@@ -172,15 +172,20 @@ internal sealed partial class PutMediaSession(
         catch (MediaFormatException e)
         {
             IngestLog.Malformed(services.Logger, requestId, _mkv.Position, e.Message);
-            Reject(AckErrorId.InvalidMkvData, e.Message);
-            if (!_fragmentOpen)
+            // The reader refuses a block for an undeclared track itself (it cannot go on past it): KVS's 4010.
+            var error = e.Error == MediaFormatError.UndeclaredTrack ? AckErrorId.TrackNumberMismatch : AckErrorId.InvalidMkvData;
+            if (_fragmentOpen && !_rejected)
             {
-                acks.Error(null, null, AckErrorId.InvalidMkvData);
-                services.Metrics.Ack(stream.Name, "ERROR", AckErrorId.InvalidMkvData);
+                Reject(error, e.Message);
+            }
+            else
+            {
+                acks.Error(_fragmentOpen ? _clusterTicks : null, null, error);
+                services.Metrics.Ack(stream.Name, "ERROR", error);
             }
 
             consumed = reader.Position;
-            return "invalid MKV";
+            return error == AckErrorId.TrackNumberMismatch ? "undeclared track" : "invalid MKV";
         }
 
         consumed = reader.Position;
