@@ -86,16 +86,20 @@ internal static class PutMediaEndpoint
         {
             if (previous is not null)
             {
-                // The older session stops reading first, so fragments keep their order in the store.
-                await previous.ReadingStopped.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
+                // The older session stops reading and commits what it appended first (see PutMediaSession.Settled).
+                try
+                {
+                    await previous.Settled.WaitAsync(TimeSpan.FromSeconds(10), http.RequestAborted);
+                }
+                catch (TimeoutException)
+                {
+                    // A store that slow fails the older session's fragments on its own; this one goes on.
+                }
             }
 
             await session.RunAsync(http.RequestAborted);
         }
         catch (OperationCanceledException)
-        {
-        }
-        catch (TimeoutException)
         {
         }
         finally

@@ -18,7 +18,7 @@ internal sealed partial class PutMediaSession(
     private readonly MatroskaReader _mkv = new();
     private readonly PendingBytes _pending = new();
     private readonly Queue<Task> _inFlight = new();
-    private readonly TaskCompletionSource _readingStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastDataTicks = services.Time.GetTimestamp();
     private volatile string? _stopReason;
     private long _bytes;
@@ -26,8 +26,12 @@ internal sealed partial class PutMediaSession(
 
     public StreamRecord Stream => stream;
 
-    /// <summary>Completes when this session has stopped reading its body (a takeover waits for it).</summary>
-    public Task ReadingStopped => _readingStopped.Task;
+    /// <summary>
+    /// Completes when this session has stopped reading its body and every fragment it appended is committed (or
+    /// failed). A takeover waits for it: fragments keep their order in the store, and a camera that reconnects and
+    /// resends the fragment it has no PERSISTED for finds it in the index instead of storing it twice.
+    /// </summary>
+    public Task Settled => _settled.Task;
 
     /// <summary>A newer PutMedia for the stream: stop reading; what was acked stays, the open fragment is dropped.</summary>
     public void TakeOver()
@@ -127,16 +131,22 @@ internal sealed partial class PutMediaSession(
         }
         finally
         {
-            _readingStopped.TrySetResult();
             if (_fragmentOpen)
             {
                 services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.FragmentRejected, Session));
             }
 
             // Every fragment already acked RECEIVED gets its PERSISTED (or ERROR) before the response ends.
-            while (_inFlight.Count > 0)
+            try
             {
-                await _inFlight.Dequeue();
+                while (_inFlight.Count > 0)
+                {
+                    await _inFlight.Dequeue();
+                }
+            }
+            finally
+            {
+                _settled.TrySetResult();
             }
 
             services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.SessionEnded, Session));

@@ -21,9 +21,8 @@ internal sealed class ResendDetector(FragmentStore store)
             return null;
         }
 
-        // The fragment may be appended but not yet committed — a reconnecting camera resends the one it has no PERSISTED
-        // for, often while the previous session's commit of it runs — and the index holds committed fragments only.
-        store.CommitAsync().Wait(TimeSpan.FromSeconds(5));
+        // The index holds committed fragments only; a resend of one the previous session appended but had not yet
+        // committed is still found, because a takeover waits for the older session to settle (PutMediaSession.Settled).
         var page = store.Index.ListByTime(streamId, TimestampKind.Producer, fragment.ProducerTimestampMs, fragment.ProducerTimestampMs, 8);
         foreach (var entry in page.Fragments)
         {
