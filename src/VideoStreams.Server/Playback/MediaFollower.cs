@@ -95,6 +95,9 @@ internal sealed class MediaFollower
 
     private async Task FollowStoredAsync(CancellationToken cancel)
     {
+        // Headers at once, as KVS answers: a client waiting at an idle stream's live edge knows it is connected.
+        await _response.StartAsync(cancel);
+        await _response.BodyWriter.FlushAsync(cancel);
         while (true)
         {
             // Taken before looking in the index, so a commit between the look and the wait still wakes us.
@@ -121,6 +124,8 @@ internal sealed class MediaFollower
     private async Task FollowRecentAsync(RecentStart start, CancellationToken cancel)
     {
         _live = _hub.Subscribe(_streamId, SubscriptionCapacity, frames: false, recent: true);
+        await _response.StartAsync(cancel);
+        await _response.BodyWriter.FlushAsync(cancel);
         var recent = _live.Recent;
         var from = Resolve(recent, start);
         // Fragments the selector skips count as served: the live events that follow are all newer.
@@ -180,17 +185,25 @@ internal sealed class MediaFollower
 
                 return recent.Count;
             default:
+                // As the index's FindAtTime: the latest-starting fragment containing the instant (audio may make a
+                // fragment overlap the next one), else the first starting after it.
+                var containing = -1;
                 for (var i = 0; i < recent.Count; i++)
                 {
                     var f = recent[i].Fragment!;
                     var begins = start.Clock == TimestampKind.Producer ? f.ProducerTimestampMs : f.ServerTimestampMs;
+                    if (begins > start.TimeMs)
+                    {
+                        return containing >= 0 ? containing : i;
+                    }
+
                     if (start.TimeMs < begins + Math.Max(1, f.DurationMs))
                     {
-                        return i; // contains the instant, or is the first to start after it
+                        containing = i;
                     }
                 }
 
-                return recent.Count;
+                return containing >= 0 ? containing : recent.Count;
         }
     }
 
