@@ -133,7 +133,6 @@ public sealed partial class LiveHubTests(ServerFixture server) : IClassFixture<S
     public async Task A_subscriber_that_never_reads_is_dropped_and_counted_while_ingest_persists_every_fragment()
     {
         var (name, id) = await StreamAsync("hub-slow");
-        var droppedBefore = await DroppedTotalAsync();
         using var slow = Hub.Subscribe(id, capacity: 4);
         await using var file = File.OpenRead(PutMediaClient.Sample(Sample));
 
@@ -144,13 +143,15 @@ public sealed partial class LiveHubTests(ServerFixture server) : IClassFixture<S
         Assert.Equal(3, Store.Index.ListAfterNumber(id, 0, 100).Fragments.Count);
         Assert.True(slow.Dropped);
         Assert.Equal(0, Hub.SubscriberCount(id));
-        Assert.True(await DroppedTotalAsync() >= droppedBefore + 1, "the drop shows in /metrics");
+        // Not a before/after delta: the exporter also sees the meters of other test servers in this process, which come
+        // and go as their fixtures end. No other test here drops a subscriber, so a count shows this drop.
+        Assert.True(await DroppedTotalAsync() >= 1, "the drop shows in /metrics");
     }
 
     private async Task<long> DroppedTotalAsync()
     {
         var text = await _client.GetStringAsync("metrics");
-        return DroppedMetric().Matches(text).Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        return DroppedMetric().Matches(text).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
     }
 
     [GeneratedRegex(@"^videostreams_live_subscribers_dropped_total(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]
