@@ -28,7 +28,10 @@ internal enum LiveEventKind
 /// <param name="Tracks">The declared tracks.</param>
 internal sealed record LiveSession(long SessionId, MatroskaSegmentInfo Info, IReadOnlyList<MatroskaTrack> Tracks);
 
-/// <summary>A frame published live. <see cref="Data"/> is a private copy shared by every subscriber: do not modify it.</summary>
+/// <summary>
+/// A frame published live. <see cref="Data"/> is a copy shared by every subscriber (see <see cref="LiveFrameArena"/>:
+/// small frames are slices of a shared block, so never write to it or assume it spans a whole array).
+/// </summary>
 /// <param name="TrackNumber">Track number as in the session's Tracks.</param>
 /// <param name="Timestamp">Absolute timestamp in TimestampScale ticks (cluster timecode + block offset).</param>
 /// <param name="ClusterTimestamp">The cluster timecode of the fragment it belongs to, in ticks.</param>
@@ -41,8 +44,10 @@ internal sealed record LiveFrame(ulong TrackNumber, long Timestamp, long Cluster
 /// <param name="ProducerTimestampMs">Producer timestamp, epoch ms.</param>
 /// <param name="ServerTimestampMs">Server timestamp (first byte), epoch ms.</param>
 /// <param name="DurationMs">Duration, ms (0 on FragmentStarted).</param>
-/// <param name="Media">The whole MKV cluster as received (FragmentReceived only; empty otherwise).</param>
-/// <param name="Tags">Fragment metadata seen before the cluster, if any.</param>
+/// <param name="Media">The whole MKV cluster as received (FragmentReceived only; empty otherwise). For stored fragments
+/// these are exactly the bytes the store keeps, so a reader at the live edge can serve them without reading the disk.</param>
+/// <param name="Tags">Fragment metadata seen before the cluster, if any (on FragmentReceived also the session header tag,
+/// as stored).</param>
 /// <param name="Entry">The store entry (FragmentPersisted only).</param>
 internal sealed record LiveFragment(
     long Number,

@@ -7,7 +7,10 @@ namespace VideoStreams.Server.Playback;
 /// <summary>
 /// Wakes GetMedia readers waiting at a stream's live edge when the store commits a fragment of that stream (the
 /// store's <see cref="FragmentStore.FragmentCommitted"/> event: the fragment is PERSISTED and indexed, so a reader
-/// woken here finds it with the index). To be moved onto the live hub's subscribe API once ingest has one.
+/// woken here finds it with the index). This is the earliest moment a stored fragment can be served: the event is
+/// raised on the commit thread right after the index transaction, before ingest's PERSISTED ack and the hub's
+/// FragmentPersisted (which arrive through a thread-pool continuation). No timer, no polling: one completed task per
+/// commit wakes every reader of the stream (<see cref="MediaFollower"/> also wakes on the hub's events).
 /// </summary>
 internal sealed class LiveEdge : IDisposable
 {

@@ -28,21 +28,41 @@ internal sealed class MediaChunkWriter(IBufferWriter<byte> output)
 
     private (MatroskaSegmentInfo Info, IReadOnlyList<MatroskaTrack> Tracks)? _lastHeader;
 
-    /// <summary>One fragment's chunk.</summary>
+    /// <summary>One stored fragment's chunk.</summary>
     /// <param name="fragment">The stored fragment.</param>
     /// <param name="millisBehindNow">The after-cluster tag (GetMedia only); null leaves the trailing Tags out.</param>
     /// <param name="continuationToken">The token to resume after this fragment (GetMedia only).</param>
     public void WriteFragment(StoredFragment fragment, long? millisBehindNow, string? continuationToken)
     {
-        var header = SessionHeader.From(fragment.Tags) ?? _lastHeader ?? Fallback;
-        _lastHeader = header;
         var entry = fragment.Entry;
-        var number = FragmentNumber.Format(entry.Number);
+        WriteFragment(entry.Number, entry.ServerTimestampMs, entry.ProducerTimestampMs, fragment.Tags, fragment.Media,
+            millisBehindNow, continuationToken, session: null);
+    }
+
+    /// <summary>One fragment's chunk, from its parts (a stored fragment, or one the live hub has in memory).</summary>
+    /// <param name="number">Internal fragment number.</param>
+    /// <param name="serverMs">Server timestamp, epoch ms.</param>
+    /// <param name="producerMs">Producer timestamp, epoch ms.</param>
+    /// <param name="tags">The fragment's tags as stored (producer metadata and the session header tag).</param>
+    /// <param name="media">The MKV cluster as received.</param>
+    /// <param name="millisBehindNow">The after-cluster tag (GetMedia only); null leaves the trailing Tags out.</param>
+    /// <param name="continuationToken">The token to resume after this fragment (GetMedia only).</param>
+    /// <param name="session">Info and Tracks to use when the tags carry no session header (live fragments).</param>
+    public void WriteFragment(long number, long serverMs, long producerMs, IReadOnlyList<KeyValuePair<string, string>>? tags,
+        ReadOnlySpan<byte> media, long? millisBehindNow, string? continuationToken,
+        (MatroskaSegmentInfo Info, IReadOnlyList<MatroskaTrack> Tracks)? session)
+    {
+        tags ??= [];
+        // Every chunk is a whole document with its own EBML header and Segment, so when a new PutMedia session changes
+        // Info or Tracks mid-GetMedia the next chunk simply declares the new ones (as KVS's chunks do).
+        var header = SessionHeader.From(tags) ?? session ?? _lastHeader ?? Fallback;
+        _lastHeader = header;
+        var text = FragmentNumber.Format(number);
         using var writer = new MatroskaWriter(output);
         writer.WriteHeader(header.Info, header.Tracks);
 
-        var before = new List<MatroskaSimpleTag>(fragment.Tags.Count + 3);
-        foreach (var (name, value) in fragment.Tags)
+        var before = new List<MatroskaSimpleTag>(tags.Count + 3);
+        foreach (var (name, value) in tags)
         {
             if (name != SessionHeader.TagName)
             {
@@ -50,13 +70,13 @@ internal sealed class MediaChunkWriter(IBufferWriter<byte> output)
             }
         }
 
-        before.Add(new MatroskaSimpleTag(FragmentNumberTag, number));
-        before.Add(new MatroskaSimpleTag(ServerTimestampTag, Seconds(entry.ServerTimestampMs)));
-        before.Add(new MatroskaSimpleTag(ProducerTimestampTag, Seconds(entry.ProducerTimestampMs)));
+        before.Add(new MatroskaSimpleTag(FragmentNumberTag, text));
+        before.Add(new MatroskaSimpleTag(ServerTimestampTag, Seconds(serverMs)));
+        before.Add(new MatroskaSimpleTag(ProducerTimestampTag, Seconds(producerMs)));
         writer.WriteTags([new MatroskaTag([], before)]);
 
         // The cluster exactly as the producer sent it: no re-encoding, no copy beyond the response buffer.
-        EbmlWriter.WriteBytes(output, fragment.Media);
+        EbmlWriter.WriteBytes(output, media);
 
         if (millisBehindNow is { } behind)
         {

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Live;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Fragments;
 
@@ -9,11 +9,11 @@ namespace VideoStreams.Server.Playback;
 /// <summary>
 /// GetMedia and GetMediaForFragmentList: the request is checked first (a bad one gets the KVS JSON error); then the
 /// answer is 200 and MKV chunks written fragment by fragment and flushed, never the whole response in memory.
+/// GetMedia on a retention-0 stream reads the live hub only (<see cref="MediaFollower"/>): nothing of it is stored.
 /// </summary>
-internal sealed partial class MediaService(FragmentStore store, LiveEdge live, TimeProvider time)
+internal sealed partial class MediaService(FragmentStore store, LiveEdge live, LiveHub hub, TimeProvider time)
 {
     public const int MaxFragmentsPerList = 1000;
-    private const int PageSize = 64;
 
     /// <summary>A checked request: what to stream. Exactly one of the two is set.</summary>
     internal readonly record struct Plan(KvsReply? Failure, Func<HttpResponse, CancellationToken, Task>? Stream);
@@ -32,14 +32,19 @@ internal sealed partial class MediaService(FragmentStore store, LiveEdge live, T
             return Invalid("StartSelector must be specified.");
         }
 
-        long after;
+        // KVS keeps a retention-0 stream only in a host buffer of at most 5 min / 200 MB (KVS-API.md §1.6): every
+        // selector is answered from the hub's copy of it, then the reader follows the live edge.
+        var recent = stream.Value.DataRetentionInHours == 0;
+        long after = 0;
+        RecentStart start;
         switch (selector.StartSelectorType)
         {
             case "EARLIEST":
-                after = 0;
+                start = new RecentStart(RecentStartKind.Earliest);
                 break;
             case "NOW":
-                after = Newest(streamId) is { } newest ? newest - 1 : 0;
+                after = recent ? 0 : Newest(streamId) is { } newest ? newest - 1 : 0;
+                start = new RecentStart(RecentStartKind.Now);
                 break;
             case "FRAGMENT_NUMBER":
                 if (!TryNumber(selector.AfterFragmentNumber, "StartSelector.AfterFragmentNumber", out after, out var problem))
@@ -47,6 +52,7 @@ internal sealed partial class MediaService(FragmentStore store, LiveEdge live, T
                     return problem!.Value;
                 }
 
+                start = new RecentStart(RecentStartKind.AfterNumber, after);
                 break;
             case "CONTINUATION_TOKEN":
                 if (!TryNumber(selector.ContinuationToken, "StartSelector.ContinuationToken", out after, out problem))
@@ -54,24 +60,41 @@ internal sealed partial class MediaService(FragmentStore store, LiveEdge live, T
                     return problem!.Value;
                 }
 
+                start = new RecentStart(RecentStartKind.AfterNumber, after);
                 break;
             case "SERVER_TIMESTAMP" or "PRODUCER_TIMESTAMP":
-                if (selector.StartTimestamp is not { } start || !ListFragmentsService.IsEpoch(start))
+                if (selector.StartTimestamp is not { } startTime || !ListFragmentsService.IsEpoch(startTime))
                 {
                     return Invalid($"StartSelector.StartTimestamp must be epoch seconds for {selector.StartSelectorType}.");
                 }
 
                 var kind = selector.StartSelectorType == "SERVER_TIMESTAMP" ? TimestampKind.Server : TimestampKind.Producer;
-                var found = store.Index.FindAtTime(streamId, kind, ListFragmentsService.ToMs(start));
-                // Nothing at or after that time: follow the live edge from the newest fragment on.
-                after = found is { } f ? f.Number - 1 : Newest(streamId) ?? 0;
+                var ms = ListFragmentsService.ToMs(startTime);
+                start = new RecentStart(RecentStartKind.AtTime, Clock: kind, TimeMs: ms);
+                if (!recent)
+                {
+                    var found = store.Index.FindAtTime(streamId, kind, ms);
+                    // Nothing at or after that time: follow the live edge from the newest fragment on.
+                    after = found is { } f ? f.Number - 1 : Newest(streamId) ?? 0;
+                }
+
                 break;
             default:
                 return Invalid("StartSelector.StartSelectorType must be NOW, EARLIEST, FRAGMENT_NUMBER, SERVER_TIMESTAMP, PRODUCER_TIMESTAMP or CONTINUATION_TOKEN"
                     + (selector.StartSelectorType is { } t ? $" (got \"{t}\")." : "."));
         }
 
-        return new Plan(null, (response, cancel) => FollowAsync(response, streamId, after, cancel));
+        return recent
+            ? new Plan(null, (response, cancel) =>
+            {
+                Start(response);
+                return MediaFollower.FollowRecentAsync(store, hub, live, time, response, streamId, start, cancel);
+            })
+            : new Plan(null, (response, cancel) =>
+            {
+                Start(response);
+                return MediaFollower.FollowStoredAsync(store, hub, live, time, response, streamId, after, cancel);
+            });
     }
 
     public Plan GetMediaForFragmentList(GetMediaForFragmentListInput input)
@@ -105,56 +128,6 @@ internal sealed partial class MediaService(FragmentStore store, LiveEdge live, T
     }
 
     private long? Newest(long streamId) => store.Index.Extent(streamId, TimestampKind.Server)?.Last.Number;
-
-    private async Task FollowAsync(HttpResponse response, long streamId, long after, CancellationToken cancel)
-    {
-        Start(response);
-        var writer = new MediaChunkWriter(response.BodyWriter);
-        while (!cancel.IsCancellationRequested)
-        {
-            var wake = live.NextCommit(streamId);
-            var page = store.Index.ListAfterNumber(streamId, after, PageSize);
-            if (page.Fragments.Count == 0)
-            {
-                await wake.WaitAsync(TimeSpan.FromSeconds(5), time, cancel).ContinueWith(_ => { }, TaskScheduler.Default);
-                continue;
-            }
-
-            foreach (var entry in page.Fragments)
-            {
-                StorageResult<StoredFragment> read;
-                try
-                {
-                    read = store.Read(entry);
-                }
-                catch (CorruptSegmentException)
-                {
-                    // Never serve damaged media: say so in KVS's error chunk and end the response.
-                    writer.WriteError(ErrorTags(5000, "INTERNAL_ERROR", FragmentNumber.Format(entry.Number)));
-                    await response.BodyWriter.FlushAsync(cancel);
-                    return;
-                }
-
-                if (!read.IsSuccess)
-                {
-                    // Retention removed it between the listing and the read: KVS's 4000, then go on.
-                    writer.WriteError(ErrorTags(4000, "FRAGMENT_NOT_FOUND", FragmentNumber.Format(entry.Number)));
-                }
-                else
-                {
-                    var behind = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - entry.ServerTimestampMs - entry.DurationMs);
-                    writer.WriteFragment(read.Value!, behind, FragmentNumber.Format(entry.Number));
-                }
-
-                after = entry.Number;
-                var flushed = await response.BodyWriter.FlushAsync(cancel);
-                if (flushed.IsCompleted || flushed.IsCanceled)
-                {
-                    return;
-                }
-            }
-        }
-    }
 
     private async Task ListAsync(HttpResponse response, long streamId, List<string> texts, long[] numbers, CancellationToken cancel)
     {
@@ -198,13 +171,6 @@ internal sealed partial class MediaService(FragmentStore store, LiveEdge live, T
             }
         }
     }
-
-    private static KeyValuePair<string, string>[] ErrorTags(int id, string code, string fragmentNumber) =>
-    [
-        new(MediaChunkWriter.FragmentNumberTag, fragmentNumber),
-        new("AWS_KINESISVIDEO_ERROR_CODE", code),
-        new("AWS_KINESISVIDEO_ERROR_ID", id.ToString(CultureInfo.InvariantCulture)),
-    ];
 
     private static void Start(HttpResponse response)
     {
