@@ -51,7 +51,8 @@ internal static class ServerApp
         builder.Services.AddControlPlane();
         builder.Services.AddPlayback();
         builder.Services.AddSingleton<LiveMetrics>();
-        builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>()));
+        builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>(),
+            builder.Configuration.GetSection(LiveOptions.Section).Get<LiveOptions>(), services.GetRequiredService<TimeProvider>()));
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KvsJson.Default));

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using VideoStreams.Media.Matroska;
 using VideoStreams.Server.Live;
@@ -161,11 +160,8 @@ internal sealed partial class PutMediaSession
         }
 
         _tracksWithFrames.Add(frame.TrackNumber);
-        if (services.Hub.HasSubscribers(stream.Id))
-        {
-            services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.Frame, Session,
-                Frame: new LiveFrame(frame.TrackNumber, frame.Timestamp, _clusterTicks, frame.IsKeyframe, frame.Data.ToArray())));
-        }
+        // Copied into the hub's frame arena only when someone takes frames (no array per frame).
+        services.Hub.PublishFrame(stream.Id, Session, frame, _clusterTicks);
     }
 
     private void CheckSize()
