@@ -8,12 +8,13 @@ using VideoStreams.Server.Live;
 using VideoStreams.Server.Playback;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Encryption;
+using VideoStreams.Storage.Files;
 
 namespace VideoStreams.Server;
 
 /// <summary>
 /// Builds the whole server: configuration, the store, metrics, and every feature's endpoints. Program and the tests
-/// call the same <see cref="Build"/>, so the tests run the real thing on a real Kestrel.
+/// call the same <see cref="Build(string[])"/>, so the tests run the real thing on a real Kestrel.
 /// </summary>
 internal static class ServerApp
 {
@@ -24,7 +25,13 @@ internal static class ServerApp
 
     /// <summary>Builds the application and opens the store (so a bad key or a damaged store fails before listening).</summary>
     /// <exception cref="ServerConfigurationException">A setting is wrong.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <summary>
+    /// As <see cref="Build(string[])"/>, the store reaching the disk through <paramref name="storageFiles"/> (given the
+    /// data folder's full path): tests put a fault-injecting file system there (a stalled disk, a full one).
+    /// </summary>
+    internal static WebApplication Build(string[] args, Func<string, IStorageFileSystem>? storageFiles)
     {
         // The content root is where appsettings.json was copied, so `dotnet run --project` finds it from any folder;
         // the data folder stays relative to the working directory, where the operator expects it.
@@ -46,7 +53,7 @@ internal static class ServerApp
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => OpenStore(options, services));
+        builder.Services.AddSingleton(services => OpenStore(options, services, storageFiles));
         builder.Services.AddSingleton<KvsMetrics>();
         builder.Services.AddControlPlane();
         builder.Services.AddPlayback();
@@ -93,8 +100,9 @@ internal static class ServerApp
 
     private const string StoreMeterName = "VideoStreams.Storage";
 
-    private static FragmentStore OpenStore(ServerOptions options, IServiceProvider services)
+    private static FragmentStore OpenStore(ServerOptions options, IServiceProvider services, Func<string, IStorageFileSystem>? storageFiles)
     {
+        var data = Path.GetFullPath(options.DataDirectory);
         var encryption = new EncryptionOptions
         {
             MasterKeys = [.. options.MasterKeys.Select(MasterKeySource.Parse)],
@@ -103,11 +111,12 @@ internal static class ServerApp
         return FragmentStore.Open(
             new FragmentStoreOptions
             {
-                DataDirectory = Path.GetFullPath(options.DataDirectory),
+                DataDirectory = data,
                 Region = options.Region,
                 AccountId = options.AccountId,
                 Encryption = encryption,
             },
+            storageFiles?.Invoke(data),
             time: services.GetRequiredService<TimeProvider>(),
             loggerFactory: services.GetRequiredService<ILoggerFactory>(),
             meterFactory: services.GetRequiredService<IMeterFactory>());

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using VideoStreams.Storage.Files;
 
 namespace VideoStreams.Server.Tests;
 
@@ -10,6 +11,7 @@ namespace VideoStreams.Server.Tests;
 public sealed class ServerFixture : IAsyncLifetime
 {
     private readonly string[] _extraArgs;
+    private readonly Func<string, IStorageFileSystem>? _storageFiles;
     private WebApplication? _app;
 
     public ServerFixture()
@@ -18,9 +20,10 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>A server started with more command-line arguments (e.g. <c>--VideoStreams:PublicBaseUrl URL</c>).</summary>
-    internal ServerFixture(IEnumerable<string> extraArgs)
+    internal ServerFixture(IEnumerable<string> extraArgs, Func<string, IStorageFileSystem>? storageFiles = null)
     {
         _extraArgs = [.. extraArgs];
+        _storageFiles = storageFiles;
         RootDirectory = Path.Combine(Path.GetTempPath(), "vs-server-" + Guid.NewGuid().ToString("N"));
         DataDirectory = Path.Combine(RootDirectory, "data");
         Directory.CreateDirectory(RootDirectory);
@@ -56,7 +59,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default", "Warning",
             .. _extraArgs,
         ];
-        _app = ServerApp.Build(args);
+        _app = ServerApp.Build(args, _storageFiles);
         await _app.StartAsync();
         Urls = [.. _app.Urls.Select(u => new Uri(u + "/"))];
         BaseUrl = Urls.First(u => u.Scheme == Uri.UriSchemeHttp);

@@ -78,6 +78,15 @@ internal abstract class LivePutMedia : IAsyncDisposable
         }
     }
 
+    /// <summary>Takes every ack that has arrived so far into <see cref="Seen"/>, without waiting.</summary>
+    public void TakeArrived()
+    {
+        while (_arriving.Reader.TryRead(out var ack))
+        {
+            _acks.Add(ack);
+        }
+    }
+
     /// <summary>Reads acks until one of type <paramref name="type"/> arrives (fails if the response ends first).</summary>
     public async Task<JsonElement> WaitForAsync(string type, TimeSpan timeout)
     {
