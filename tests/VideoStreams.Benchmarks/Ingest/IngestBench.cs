@@ -6,7 +6,7 @@ namespace VideoStreams.Benchmarks.Ingest;
 /// <summary>
 /// <c>-- ingest SCENARIO [--option value]…</c>: PutMedia and GetMedia over real HTTP on loopback, against the product
 /// server in its own process (the Release build of src/VideoStreams.Server, started here with a fresh data folder
-/// under <c>--data</c>/../ingest, on the same disk as the store benchmarks), with the load generator in this process.
+/// under <c>--data</c> (default artifacts/bench/ingest), on the same disk as the store benchmarks), with the load generator in this process.
 /// Scenarios: <c>one-stream</c> (a: max MB/s of one stream to PERSISTED, next to dd and curl), <c>streams</c> (b, d:
 /// N paced 2 Mbps cameras, fragment end → PERSISTED, server RSS; <c>--readers K</c> adds c: a GetMedia NOW reader on
 /// K of them, PERSISTED → reader). Rows are markdown, for docs/PERFORMANCE.md.
@@ -38,5 +38,13 @@ internal static class IngestBench
 
         Console.WriteLine($"// load average after: {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary><c>--data DIR</c>, else artifacts/bench/ingest: the disk the store benchmarks measure (created if missing).</summary>
+    public static string DataRoot(StoreBenchArgs args)
+    {
+        var root = Path.GetFullPath(args.String("data", Path.Combine(BenchInput.CacheFolder, "ingest")));
+        Directory.CreateDirectory(root);
+        return root;
     }
 }

@@ -31,7 +31,7 @@ internal static class LiveStreamsScenario
         var camera = new SyntheticCamera(clusterBytes, fps, clusterMs, seed: 3);
         var clustersPerStream = (warmup + seconds) * 1000 / clusterMs;
         var warmupClusters = warmup * 1000 / clusterMs;
-        var data = FreshFolder(Path.Combine(args.Data, "..", "ingest", "server"));
+        var data = FreshFolder(Path.Combine(IngestBench.DataRoot(args), "server"));
         var settings = OneStreamScenario.ServerSettings(args);
         var run = new Run(count, clustersPerStream, clusterMs, readerCount);
 

@@ -28,8 +28,7 @@ internal static class OneStreamScenario
         var ends = EnsureBody(camera, body, clusters);
         var size = new FileInfo(body).Length;
         WarmPageCache(body);
-        var root = Path.Combine(args.Data, "..", "ingest");
-        Directory.CreateDirectory(root);
+        var root = IngestBench.DataRoot(args);
         var settings = ServerSettings(args);
 
         Console.WriteLine(Invariant($"// body {body}: {size / 1e6:0} MB, {clusters} clusters of {camera.ClusterLength(0) / 1e6:0.00} MB (30 frames, 1 s apart); sent in {sendBytes >> 10} KiB chunks; server settings: {string.Join(", ", settings.Select(s => s.Key + "=" + s.Value))}"));

@@ -15,6 +15,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private bool _disposed;
 
     private ServerProcess(Process process, IPEndPoint endPoint, string dataDirectory)
     {
@@ -137,6 +138,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>SIGTERM (a graceful stop: the store makes its last commit), then SIGKILL after 30 s.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         Http.Dispose();
         if (!_process.HasExited)
         {
