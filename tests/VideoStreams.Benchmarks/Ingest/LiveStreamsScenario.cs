@@ -86,7 +86,7 @@ internal static class LiveStreamsScenario
         Directory.Delete(data, recursive: true);
     }
 
-    private sealed record Monitored(double ServerCpu, double GeneratorCpu, double MaxRssMb, double PeakMb, double RssAtStartMb);
+    private sealed record Monitored(double ServerCpu, double GeneratorCpu, double MaxRssMb, double PeakMb, double RssAtStartMb, string PersistHistogram);
 
     private static async Task<Monitored> Monitor(ServerProcess server, Run run, long windowStart, long windowEnd)
     {
@@ -95,6 +95,7 @@ internal static class LiveStreamsScenario
             await Task.Delay(50);
         }
 
+        var histogram = await server.PersistHistogramAsync();
         var serverCpu = server.Cpu();
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
@@ -108,8 +109,10 @@ internal static class LiveStreamsScenario
 
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var (rss, peak) = server.Memory();
-        return new Monitored((server.Cpu() - serverCpu).TotalSeconds / wall, (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / wall,
-            Math.Max(maxRss, rss), peak, rssAtStart);
+        var cpu = (server.Cpu() - serverCpu).TotalSeconds / wall;
+        var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / wall;
+        var persist = ServerProcess.DescribeHistogram(histogram, await server.PersistHistogramAsync());
+        return new Monitored(cpu, generator, Math.Max(maxRss, rss), peak, rssAtStart, persist);
     }
 
     private static void Report(Run run, Scheduler scheduler, Monitored monitored, int count, int clusterMs, int warmupClusters, int seconds, int fps)
@@ -144,6 +147,7 @@ internal static class LiveStreamsScenario
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         Console.WriteLine(Invariant($"| {count} | {count * 1000.0 / clusterMs:0} | {measured} | {errors} | {missing} | {Latencies.Format(received.Percentile(50))} / {Latencies.Format(received.Percentile(99))} | **{persisted.Summary()}** | {monitored.ServerCpu:P0} | {monitored.GeneratorCpu:P0} | {monitored.MaxRssMb:0} / {monitored.PeakMb:0} | {Latencies.Format(scheduler.Late.Percentile(99))} / {Latencies.Format(scheduler.Late.Max)} | {(ok ? "yes" : "**no**")} |"));
         Console.WriteLine(Invariant($"// frames sent: {scheduler.FramesSent}; sends that did not complete at once (socket full: the server was not reading): {scheduler.PendingSends}; frames delayed by a pending send: {scheduler.Deferred}; server RSS when the window opened {monitored.RssAtStartMb:0} MB; latency p90 {Latencies.Format(persisted.Percentile(90))} ms, p99.9 {Latencies.Format(persisted.Percentile(99.9))} ms"));
+        Console.WriteLine($"// the server's own append→PERSISTED (its /metrics histogram, over the window): {monitored.PersistHistogram}");
         if (run.Ended.Count(e => e.Value.Status != 200 || e.Value.Problem is not null) is > 0 and var bad)
         {
             Console.WriteLine($"// {bad} PutMedia responses ended badly, e.g. {run.Ended.First(e => e.Value.Status != 200 || e.Value.Problem is not null)}");

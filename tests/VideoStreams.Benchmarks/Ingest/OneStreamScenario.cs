@@ -75,6 +75,13 @@ internal static class OneStreamScenario
             settings["VideoStreams__Ingest__MaxFragmentsInFlight"] = inFlight;
         }
 
+        // --server-env "NAME=VALUE;NAME=VALUE": anything else for the server's environment (runtime knobs, settings).
+        foreach (var pair in args.String("server-env", "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            settings[pair[..equals]] = pair[(equals + 1)..];
+        }
+
         return settings;
     }
 

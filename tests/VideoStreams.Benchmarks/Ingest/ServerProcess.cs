@@ -33,6 +33,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public const string GeneratorSpinVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+
     public static string DefaultDll =>
         Path.Combine(SyntheticCamera.RepositoryRoot(), "src", "VideoStreams.Server", "bin", "Release", "net10.0", "VideoStreams.Server.dll");
 
@@ -52,6 +54,9 @@ internal sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = dataDirectory,
         };
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The generator's own runtime tuning (ingest-bench.sh sets it for the generator) is not the server's: the
+        // server runs with the runtime's defaults unless a setting says otherwise (--server-env).
+        start.Environment.Remove(GeneratorSpinVariable);
         foreach (var (name, value) in settings)
         {
             start.Environment[name] = value;
@@ -107,6 +112,44 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"CreateStream {name}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
         }
+    }
+
+    /// <summary>
+    /// The server's own append→PERSISTED histogram (videostreams_ingest_persist_latency_seconds on /metrics): cumulative
+    /// count per upper bound in seconds. Two scrapes subtracted give the window's distribution.
+    /// </summary>
+    public async Task<SortedDictionary<double, double>> PersistHistogramAsync()
+    {
+        var text = await Http.GetStringAsync("metrics");
+        var buckets = new SortedDictionary<double, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("videostreams_ingest_persist_latency_seconds_bucket", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var le = line.IndexOf("le=\"", StringComparison.Ordinal) + 4;
+            var bound = line[le..line.IndexOf('"', le)];
+            var key = bound == "+Inf" ? double.PositiveInfinity : double.Parse(bound, System.Globalization.CultureInfo.InvariantCulture);
+            var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            buckets[key] = buckets.GetValueOrDefault(key) + value;
+        }
+
+        return buckets;
+    }
+
+    /// <summary>"≤ 10 ms 12 %, ≤ 25 ms …": the share of appends PERSISTED within each bound, between two scrapes.</summary>
+    public static string DescribeHistogram(SortedDictionary<double, double> before, SortedDictionary<double, double> after)
+    {
+        var total = after.GetValueOrDefault(double.PositiveInfinity) - before.GetValueOrDefault(double.PositiveInfinity);
+        if (total <= 0)
+        {
+            return "no samples";
+        }
+
+        return string.Join(", ", after.Where(b => b.Key is >= 0.005 and <= 0.5).Select(b =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"≤ {b.Key * 1000:0} ms {(b.Value - before.GetValueOrDefault(b.Key)) / total:P1}")));
     }
 
     /// <summary>The server's resident set now and its peak (VmRSS, VmHWM from /proc/PID/status), in MB.</summary>
