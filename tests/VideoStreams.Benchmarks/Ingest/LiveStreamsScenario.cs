@@ -57,12 +57,16 @@ internal static class LiveStreamsScenario
         Console.WriteLine(Invariant($"// {count} streams × {mbps} Mbit/s: {camera.ClusterLength(0)} B clusters of {fps} frames (keyframe {camera.Blocks[0].Length} B) every {clusterMs} ms, one chunk per frame; {readerCount} GetMedia readers; {seconds} s measured after {warmup} s; server pid {server.Pid}, settings {string.Join(", ", settings.Select(s => s.Key + "=" + s.Value))}"));
         var ticksPerCluster = Stopwatch.Frequency * clusterMs / 1000.0;
         var origin = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 2);
-        var monitor = Task.Run(() => Monitor(server, run, origin + (long)(warmup * (double)Stopwatch.Frequency), origin + (long)((warmup + seconds) * (double)Stopwatch.Frequency)));
+        // A thread of its own: the window's CPU and memory are read on time even when the thread pool is busy.
+        Monitored? monitored = null;
+        var monitor = new Thread(() => monitored = Monitor(server, origin + (long)(warmup * (double)Stopwatch.Frequency), origin + (long)((warmup + seconds) * (double)Stopwatch.Frequency)))
+        { Name = "monitor" };
+        monitor.Start();
         var scheduler = new Scheduler(camera, connections, run, origin, ticksPerCluster, clustersPerStream * fps);
         var thread = new Thread(scheduler.Run) { Name = "scheduler", Priority = ThreadPriority.AboveNormal };
         thread.Start();
         thread.Join();
-        var monitored = await monitor;
+        monitor.Join();
 
         foreach (var connection in connections)
         {
@@ -81,21 +85,21 @@ internal static class LiveStreamsScenario
             reader.Dispose();
         }
 
-        Report(run, scheduler, monitored, count, clusterMs, warmupClusters, seconds, fps);
+        Report(run, scheduler, monitored!, count, clusterMs, warmupClusters, seconds, fps);
         await server.DisposeAsync();
         Directory.Delete(data, recursive: true);
     }
 
     private sealed record Monitored(double ServerCpu, double GeneratorCpu, double MaxRssMb, double PeakMb, double RssAtStartMb, string PersistHistogram);
 
-    private static async Task<Monitored> Monitor(ServerProcess server, Run run, long windowStart, long windowEnd)
+    private static Monitored Monitor(ServerProcess server, long windowStart, long windowEnd)
     {
         while (Stopwatch.GetTimestamp() < windowStart)
         {
-            await Task.Delay(50);
+            Thread.Sleep(10);
         }
 
-        var histogram = await server.PersistHistogramAsync();
+        var histogram = server.PersistHistogramAsync().GetAwaiter().GetResult();
         var serverCpu = server.Cpu();
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
@@ -104,14 +108,14 @@ internal static class LiveStreamsScenario
         while (Stopwatch.GetTimestamp() < windowEnd)
         {
             maxRss = Math.Max(maxRss, server.Memory().RssMb);
-            await Task.Delay(500);
+            Thread.Sleep(500);
         }
 
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var (rss, peak) = server.Memory();
         var cpu = (server.Cpu() - serverCpu).TotalSeconds / wall;
         var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / wall;
-        var persist = ServerProcess.DescribeHistogram(histogram, await server.PersistHistogramAsync());
+        var persist = ServerProcess.DescribeHistogram(histogram, server.PersistHistogramAsync().GetAwaiter().GetResult());
         return new Monitored(cpu, generator, Math.Max(maxRss, rss), peak, rssAtStart, persist);
     }
 
@@ -146,7 +150,7 @@ internal static class LiveStreamsScenario
         Console.WriteLine("| streams | fragments/s offered | fragments measured | ERROR acks | not PERSISTED | fragment end → RECEIVED p50 / p99 ms | **fragment end → PERSISTED p50 / p99 / max ms** | server CPU (of 200 %) | generator CPU | server VmRSS max / VmHWM MB | last frame written late p99 / max ms | p99 ≤ 100 ms, no errors |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         Console.WriteLine(Invariant($"| {count} | {count * 1000.0 / clusterMs:0} | {measured} | {errors} | {missing} | {Latencies.Format(received.Percentile(50))} / {Latencies.Format(received.Percentile(99))} | **{persisted.Summary()}** | {monitored.ServerCpu:P0} | {monitored.GeneratorCpu:P0} | {monitored.MaxRssMb:0} / {monitored.PeakMb:0} | {Latencies.Format(scheduler.Late.Percentile(99))} / {Latencies.Format(scheduler.Late.Max)} | {(ok ? "yes" : "**no**")} |"));
-        Console.WriteLine(Invariant($"// frames sent: {scheduler.FramesSent}; sends that did not complete at once (socket full: the server was not reading): {scheduler.PendingSends}; frames delayed by a pending send: {scheduler.Deferred}; server RSS when the window opened {monitored.RssAtStartMb:0} MB; latency p90 {Latencies.Format(persisted.Percentile(90))} ms, p99.9 {Latencies.Format(persisted.Percentile(99.9))} ms"));
+        Console.WriteLine(Invariant($"// frames sent: {scheduler.FramesSent}; sends that did not complete at once (socket full: the server was not reading): {scheduler.PendingSends}; frames delayed by a pending send: {scheduler.Deferred}; sends failed: {scheduler.Failed} {scheduler.LastFailure}; server RSS when the window opened {monitored.RssAtStartMb:0} MB; latency p90 {Latencies.Format(persisted.Percentile(90))} ms, p99.9 {Latencies.Format(persisted.Percentile(99.9))} ms"));
         Console.WriteLine($"// the server's own append→PERSISTED (its /metrics histogram, over the window): {monitored.PersistHistogram}");
         if (run.Ended.Count(e => e.Value.Status != 200 || e.Value.Problem is not null) is > 0 and var bad)
         {
@@ -274,6 +278,10 @@ internal static class LiveStreamsScenario
 
         public long Deferred { get; private set; }
 
+        public long Failed { get; private set; }
+
+        public string? LastFailure { get; private set; }
+
         public void Run()
         {
             var fps = camera.Fps;
@@ -313,7 +321,19 @@ internal static class LiveStreamsScenario
                 var length = j == 0 ? camera.WriteClusterHeader(k, payload) : 0;
                 camera.Blocks[j].CopyTo(payload[length..]);
                 length += camera.Blocks[j].Length;
-                var send = connection.SendChunkAsync(length);
+                ValueTask<int> send;
+                try
+                {
+                    send = connection.SendChunkAsync(length);
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    // The server closed this stream's connection: it gets no more frames (its fragments show as not PERSISTED).
+                    Failed++;
+                    LastFailure = e.Message;
+                    continue;
+                }
+
                 FramesSent++;
                 if (send.IsCompleted)
                 {
@@ -349,9 +369,16 @@ internal static class LiveStreamsScenario
 
         private async Task CompleteAsync(ValueTask<int> send, int i, int f)
         {
-            await send;
-            Written(i, f);
-            Volatile.Write(ref _busy[i], 0);
+            try
+            {
+                await send;
+                Written(i, f);
+                Volatile.Write(ref _busy[i], 0);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                LastFailure = e.Message; // the stream stays busy: no more frames for it
+            }
         }
     }
 }
