@@ -80,6 +80,14 @@ internal static class LiveStreamsScenario
             connection.Dispose();
         }
 
+        // A reader may get the last fragments a moment after their PERSISTED acks: give it that moment.
+        var readersDone = Stopwatch.StartNew();
+        while (readersDone.Elapsed < TimeSpan.FromSeconds(5)
+            && Enumerable.Range(0, readerCount).Any(i => run.PersistedNumbers[i].Keys.Any(n => !run.ReadNumbers[i].ContainsKey(n))))
+        {
+            await Task.Delay(50);
+        }
+
         foreach (var reader in readers)
         {
             reader.Dispose();
@@ -186,7 +194,7 @@ internal static class LiveStreamsScenario
             Console.WriteLine("| GetMedia readers | fragments | not read | **PERSISTED ack → reader has the cluster p50 / p99 / max ms** | fragment end → reader p50 / p99 / max ms | p99 ≤ 50 ms |");
             Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | --- |");
             Console.WriteLine(Invariant($"| {run.Readers} | {reader.Count} | {unread} | **{reader.Summary()}** | {fromEnd.Summary()} | {(reader.Percentile(99) <= 50 && unread == 0 ? "yes" : "**no**")} |"));
-            Console.WriteLine(Invariant($"// negative values: the reader had the fragment before its PERSISTED ack line was read ({reader.Percentile(0.1):0.00} ms at p0.1); readers ended: {string.Join(", ", run.ReaderEnds.Select(e => e.Key + ":" + e.Value))}"));
+            Console.WriteLine(Invariant($"// negative values: the reader had the fragment before its PERSISTED ack line was read ({reader.Percentile(0.1):0.00} ms at p0.1); readers that ended early: {run.ReaderEnds.Count(e => !e.Value.StartsWith("200", StringComparison.Ordinal))}"));
         }
     }
 
