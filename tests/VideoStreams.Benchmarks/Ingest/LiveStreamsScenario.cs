@@ -70,7 +70,14 @@ internal static class LiveStreamsScenario
 
         foreach (var connection in connections)
         {
-            await connection.SendEndAsync();
+            try
+            {
+                await connection.SendEndAsync();
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // The server already closed it; its response says why (counted below).
+            }
         }
 
         var ended = Task.WhenAll(connections.Select(c => c.Receiving));
@@ -95,10 +102,15 @@ internal static class LiveStreamsScenario
 
         Report(run, scheduler, monitored!, count, clusterMs, warmupClusters, seconds, fps);
         await server.DisposeAsync();
+        foreach (var line in server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("info:", StringComparison.Ordinal)).Take(6))
+        {
+            Console.WriteLine($"// server log: {line}");
+        }
+
         Directory.Delete(data, recursive: true);
     }
 
-    private sealed record Monitored(double ServerCpu, double GeneratorCpu, double MaxRssMb, double PeakMb, double RssAtStartMb, string PersistHistogram);
+    private sealed record Monitored(double ServerCpu, double GeneratorCpu, double MaxRssMb, double PeakMb, double RssAtStartMb, string PersistHistogram, double Seconds);
 
     private static Monitored Monitor(ServerProcess server, long windowStart, long windowEnd)
     {
@@ -107,11 +119,12 @@ internal static class LiveStreamsScenario
             Thread.Sleep(10);
         }
 
-        var histogram = server.PersistHistogramAsync().GetAwaiter().GetResult();
+        // CPU first, the /metrics scrape after: at 1,000 streams a scrape takes a while on a busy server.
         var serverCpu = server.Cpu();
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         var (rssAtStart, _) = server.Memory();
+        var histogram = server.PersistHistogramAsync().GetAwaiter().GetResult();
         double maxRss = 0;
         while (Stopwatch.GetTimestamp() < windowEnd)
         {
@@ -124,7 +137,7 @@ internal static class LiveStreamsScenario
         var cpu = (server.Cpu() - serverCpu).TotalSeconds / wall;
         var generator = (Process.GetCurrentProcess().TotalProcessorTime - generatorCpu).TotalSeconds / wall;
         var persist = ServerProcess.DescribeHistogram(histogram, server.PersistHistogramAsync().GetAwaiter().GetResult());
-        return new Monitored(cpu, generator, Math.Max(maxRss, rss), peak, rssAtStart, persist);
+        return new Monitored(cpu, generator, Math.Max(maxRss, rss), peak, rssAtStart, persist, wall);
     }
 
     private static void Report(Run run, Scheduler scheduler, Monitored monitored, int count, int clusterMs, int warmupClusters, int seconds, int fps)
@@ -159,6 +172,7 @@ internal static class LiveStreamsScenario
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         Console.WriteLine(Invariant($"| {count} | {count * 1000.0 / clusterMs:0} | {measured} | {errors} | {missing} | {Latencies.Format(received.Percentile(50))} / {Latencies.Format(received.Percentile(99))} | **{persisted.Summary()}** | {monitored.ServerCpu:P0} | {monitored.GeneratorCpu:P0} | {monitored.MaxRssMb:0} / {monitored.PeakMb:0} | {Latencies.Format(scheduler.Late.Percentile(99))} / {Latencies.Format(scheduler.Late.Max)} | {(ok ? "yes" : "**no**")} |"));
         Console.WriteLine(Invariant($"// frames sent: {scheduler.FramesSent}; sends that did not complete at once (socket full: the server was not reading): {scheduler.PendingSends}; frames delayed by a pending send: {scheduler.Deferred}; sends failed: {scheduler.Failed} {scheduler.LastFailure}; server RSS when the window opened {monitored.RssAtStartMb:0} MB; latency p90 {Latencies.Format(persisted.Percentile(90))} ms, p99.9 {Latencies.Format(persisted.Percentile(99.9))} ms"));
+        Console.WriteLine(Invariant($"// CPU and memory over {monitored.Seconds:0.0} s; PutMedia responses not ended 60 s after the last frame: {count - run.Ended.Count}"));
         Console.WriteLine($"// the server's own append→PERSISTED (its /metrics histogram, over the window): {monitored.PersistHistogram}");
         if (run.Ended.Count(e => e.Value.Status != 200 || e.Value.Problem is not null) is > 0 and var bad)
         {
