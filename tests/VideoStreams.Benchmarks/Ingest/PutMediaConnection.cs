@@ -67,14 +67,14 @@ internal sealed class PutMediaConnection : IBodySink, IDisposable
     public Memory<byte> PayloadMemory => _send.AsMemory(Reserve, _send.Length - Reserve - 2);
 
     public static async Task<PutMediaConnection> OpenAsync(IPEndPoint server, string stream, long producerStartMs, int maxPayload,
-        IAckSink sink, int index, bool keepNumbers = false)
+        IAckSink sink, int index, bool keepNumbers = false, string path = "/putMedia")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(server);
         var connection = new PutMediaConnection(socket, index, maxPayload, sink, keepNumbers);
         var start = string.Create(CultureInfo.InvariantCulture, $"{producerStartMs / 1000}.{producerStartMs % 1000:D3}");
         var request = Encoding.ASCII.GetBytes(
-            $"POST /putMedia HTTP/1.1\r\nHost: {server}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/octet-stream\r\n"
+            $"POST {path} HTTP/1.1\r\nHost: {server}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/octet-stream\r\n"
             + $"x-amzn-stream-name: {stream}\r\nx-amzn-fragment-timecode-type: RELATIVE\r\nx-amzn-producer-start-timestamp: {start}\r\n\r\n");
         await socket.SendAsync(request, SocketFlags.None);
         connection.Receiving = Task.Run(connection.ReceiveLoopAsync);
