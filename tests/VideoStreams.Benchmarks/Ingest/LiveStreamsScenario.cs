@@ -68,15 +68,19 @@ internal static class LiveStreamsScenario
         thread.Join();
         monitor.Join();
 
-        foreach (var connection in connections)
+        // A connection whose earlier send is still pending (the server is not reading it) gets no end: it is closed below.
+        using (var endTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            try
+            foreach (var connection in connections.Where((_, i) => !scheduler.IsBusy(i)))
             {
-                await connection.SendEndAsync();
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                // The server already closed it; its response says why (counted below).
+                try
+                {
+                    await connection.SendEndAsync(endTimeout.Token);
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+                {
+                    // The server already closed it, or is not reading it: its acks say what was PERSISTED.
+                }
             }
         }
 
@@ -102,7 +106,7 @@ internal static class LiveStreamsScenario
 
         Report(run, scheduler, monitored!, count, clusterMs, warmupClusters, seconds, fps);
         await server.DisposeAsync();
-        foreach (var line in server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("info:", StringComparison.Ordinal)).Take(6))
+        foreach (var line in server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.Contains("info:", StringComparison.Ordinal)).Take(20))
         {
             Console.WriteLine($"// server log: {line}");
         }
@@ -302,6 +306,8 @@ internal static class LiveStreamsScenario
 
         public long Failed { get; private set; }
 
+        public bool IsBusy(int stream) => Volatile.Read(ref _busy[stream]) != 0;
+
         public string? LastFailure { get; private set; }
 
         public void Run()
@@ -325,6 +331,15 @@ internal static class LiveStreamsScenario
                 queue.Dequeue();
                 if (Volatile.Read(ref _busy[i]) != 0)
                 {
+                    if (now - Due(i, _next[i]) > Stopwatch.Frequency * 10)
+                    {
+                        // Ten seconds without the server reading this connection: give the stream up (its fragments
+                        // count as not PERSISTED), so that one stuck connection does not hold the run.
+                        Failed++;
+                        LastFailure = Invariant($"stream {i}: the server stopped reading it (frame {_next[i]})");
+                        continue;
+                    }
+
                     Deferred++;
                     queue.Enqueue(i, now + (Stopwatch.Frequency / 2000));
                     continue;
@@ -343,30 +358,28 @@ internal static class LiveStreamsScenario
                 var length = j == 0 ? camera.WriteClusterHeader(k, payload) : 0;
                 camera.Blocks[j].CopyTo(payload[length..]);
                 length += camera.Blocks[j].Length;
-                ValueTask<int> send;
                 try
                 {
-                    send = connection.SendChunkAsync(length);
+                    var send = connection.SendChunkAsync(length);
+                    FramesSent++;
+                    if (send.IsCompleted)
+                    {
+                        send.GetAwaiter().GetResult(); // releases the socket's awaitable; throws what the send failed with
+                        Written(i, f);
+                    }
+                    else
+                    {
+                        PendingSends++;
+                        Volatile.Write(ref _busy[i], 1);
+                        _ = CompleteAsync(send, i, f);
+                    }
                 }
                 catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
                 {
                     // The server closed this stream's connection: it gets no more frames (its fragments show as not PERSISTED).
                     Failed++;
-                    LastFailure = e.Message;
+                    LastFailure = Invariant($"stream {i} frame {f} at {Stopwatch.GetElapsedTime(origin).TotalSeconds:0.0} s: {e.Message}");
                     continue;
-                }
-
-                FramesSent++;
-                if (send.IsCompleted)
-                {
-                    send.GetAwaiter().GetResult();
-                    Written(i, f);
-                }
-                else
-                {
-                    PendingSends++;
-                    Volatile.Write(ref _busy[i], 1);
-                    _ = CompleteAsync(send, i, f);
                 }
 
                 _next[i] = f + 1;

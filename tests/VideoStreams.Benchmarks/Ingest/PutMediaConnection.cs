@@ -96,7 +96,7 @@ internal sealed class PutMediaConnection : IBodySink, IDisposable
     }
 
     /// <summary>The last chunk: the body ends, the server sends the remaining acks and ends the response.</summary>
-    public ValueTask<int> SendEndAsync() => _socket.SendAsync("0\r\n\r\n"u8.ToArray().AsMemory(), SocketFlags.None);
+    public ValueTask<int> SendEndAsync(CancellationToken cancel = default) => _socket.SendAsync("0\r\n\r\n"u8.ToArray().AsMemory(), SocketFlags.None, cancel);
 
     public void Dispose() => _socket.Dispose();
 
