@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using VideoStreams.Media.Matroska;
+using VideoStreams.Server.Tests.Ingest;
 using VideoStreams.Storage.Fragments;
 
 namespace VideoStreams.Server.Tests.Playback;
@@ -71,9 +71,9 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var bytes = await response.Content.ReadAsByteArrayAsync();
 
-        Assert.Equal(asked, Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
-        Assert.Equal(asked.Count, Tags(bytes, "camera").Count);
-        Assert.Empty(Tags(bytes, "AWS_VIDEOSTREAMS_SESSION_HEADER"));
+        Assert.Equal(asked, IngestReads.Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
+        Assert.Equal(asked.Count, IngestReads.Tags(bytes, "camera").Count);
+        Assert.Empty(IngestReads.Tags(bytes, "AWS_VIDEOSTREAMS_SESSION_HEADER"));
         AssertPlayable(bytes, expectedFrames: null);
     }
 
@@ -84,11 +84,11 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         var bytes = await GetMediaAsync(new { StreamName = name, StartSelector = new { StartSelectorType = "EARLIEST" } }, entries.Count);
 
         var numbers = entries.Select(e => FragmentNumber.Format(e.Number)).ToList();
-        Assert.Equal(numbers, Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
-        Assert.Equal(numbers, Tags(bytes, "AWS_KINESISVIDEO_CONTINUATION_TOKEN"));
-        Assert.Equal(entries.Select(e => $"{e.ProducerTimestampMs / 1000}.{e.ProducerTimestampMs % 1000:D3}"), Tags(bytes, "AWS_KINESISVIDEO_PRODUCER_TIMESTAMP"));
-        Assert.Equal(entries.Select(e => $"{e.ServerTimestampMs / 1000}.{e.ServerTimestampMs % 1000:D3}"), Tags(bytes, "AWS_KINESISVIDEO_SERVER_TIMESTAMP"));
-        Assert.All(Tags(bytes, "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW"), v => Assert.True(long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) >= 0));
+        Assert.Equal(numbers, IngestReads.Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
+        Assert.Equal(numbers, IngestReads.Tags(bytes, "AWS_KINESISVIDEO_CONTINUATION_TOKEN"));
+        Assert.Equal(entries.Select(e => $"{e.ProducerTimestampMs / 1000}.{e.ProducerTimestampMs % 1000:D3}"), IngestReads.Tags(bytes, "AWS_KINESISVIDEO_PRODUCER_TIMESTAMP"));
+        Assert.Equal(entries.Select(e => $"{e.ServerTimestampMs / 1000}.{e.ServerTimestampMs % 1000:D3}"), IngestReads.Tags(bytes, "AWS_KINESISVIDEO_SERVER_TIMESTAMP"));
+        Assert.All(IngestReads.Tags(bytes, "AWS_KINESISVIDEO_MILLIS_BEHIND_NOW"), v => Assert.True(long.Parse(v, System.Globalization.CultureInfo.InvariantCulture) >= 0));
         AssertPlayable(bytes, expectedFrames: 40);
     }
 
@@ -97,11 +97,11 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
     {
         var (name, entries) = await SeededStreamAsync();
         var bytes = await GetMediaAsync(new { StreamName = name, StartSelector = new { StartSelectorType = "FRAGMENT_NUMBER", AfterFragmentNumber = FragmentNumber.Format(entries[0].Number) } }, entries.Count - 1);
-        Assert.Equal(entries.Skip(1).Select(e => FragmentNumber.Format(e.Number)), Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
+        Assert.Equal(entries.Skip(1).Select(e => FragmentNumber.Format(e.Number)), IngestReads.Tags(bytes, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
 
-        var token = Tags(bytes, "AWS_KINESISVIDEO_CONTINUATION_TOKEN")[0];
+        var token = IngestReads.Tags(bytes, "AWS_KINESISVIDEO_CONTINUATION_TOKEN")[0];
         var resumed = await GetMediaAsync(new { StreamName = name, StartSelector = new { StartSelectorType = "CONTINUATION_TOKEN", ContinuationToken = token } }, entries.Count - 2);
-        Assert.Equal(entries.Skip(2).Select(e => FragmentNumber.Format(e.Number)), Tags(resumed, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
+        Assert.Equal(entries.Skip(2).Select(e => FragmentNumber.Format(e.Number)), IngestReads.Tags(resumed, "AWS_KINESISVIDEO_FRAGMENT_NUMBER"));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         await using var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
         var bytes = new MemoryStream();
         var buffer = new byte[64 * 1024];
-        while (Count(bytes.ToArray(), "AWS_KINESISVIDEO_CONTINUATION_TOKEN"u8) < chunks)
+        while (IngestReads.Count(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "AWS_KINESISVIDEO_CONTINUATION_TOKEN"u8) < chunks)
         {
             var read = await stream.ReadAsync(buffer, cancel.Token);
             Assert.True(read > 0, "GetMedia ended before the expected chunks");
@@ -143,32 +143,6 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         }
 
         return bytes.ToArray();
-    }
-
-    private static int Count(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
-    {
-        var count = 0;
-        for (var at = haystack.IndexOf(needle); at >= 0; at = haystack.IndexOf(needle))
-        {
-            count++;
-            haystack = haystack[(at + needle.Length)..];
-        }
-
-        return count;
-    }
-
-    /// <summary>The values of every SimpleTag with that name, in document order.</summary>
-    private static List<string> Tags(byte[] mkv, string name)
-    {
-        var values = new List<string>();
-        new MatroskaReader().ReadAll(mkv, (MatroskaReader r, in MatroskaEvent e) =>
-        {
-            if (e.Kind == MatroskaEventKind.Tags)
-            {
-                values.AddRange(r.LastTags.SelectMany(t => t.SimpleTags).Where(s => s.Name == name).Select(s => s.Value!));
-            }
-        });
-        return values;
     }
 
     private static void AssertPlayable(byte[] mkv, int? expectedFrames)
