@@ -23,6 +23,7 @@ internal sealed partial class PutMediaSession
     private bool _anyFrame;
     private readonly HashSet<ulong> _tracksWithFrames = [];
     private List<KeyValuePair<string, string>>? _tags;
+    private KeyValuePair<string, string> _sessionHeader;
     private AckErrorId? _tagsError;
     private Task _persistChain = Task.CompletedTask; // the newest fragment's PERSISTED ack (see PersistedAsync)
 
@@ -50,6 +51,7 @@ internal sealed partial class PutMediaSession
                 }
 
                 _session = new LiveSession(_session!.SessionId, _mkv.Info, _mkv.Tracks);
+                _sessionHeader = new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks));
                 services.Hub.Publish(stream.Id, new LiveEvent(LiveEventKind.SessionStarted, _session));
                 return null;
             case MatroskaEventKind.Tags when !_fragmentOpen:
@@ -223,7 +225,13 @@ internal sealed partial class PutMediaSession
             | (_mkv.Tracks.Any(t => t.Type == MatroskaTrackType.Audio && _tracksWithFrames.Contains(t.Number)) ? FragmentFlags.HasAudio : FragmentFlags.None);
         // The stream's Info and Tracks go with every fragment (a reserved tag producers cannot send), so that GetMedia
         // can write a playable document for any fragment (see Playback/SessionHeader).
-        List<KeyValuePair<string, string>> tags = [.. metadata ?? [], new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks))];
+        // Encoded once per session, when Tracks arrives (it is the same for every fragment of the session).
+        if (_sessionHeader.Key is null)
+        {
+            _sessionHeader = new(Playback.SessionHeader.TagName, Playback.SessionHeader.Encode(_mkv.Info, _mkv.Tracks));
+        }
+
+        List<KeyValuePair<string, string>> tags = [.. metadata ?? [], _sessionHeader];
         return Commit(new NewFragment(ProducerMs(_clusterTicks), _serverMs, durationMs, flags, media, tags));
     }
 
