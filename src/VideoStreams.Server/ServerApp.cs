@@ -2,15 +2,19 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using OpenTelemetry.Metrics;
 using VideoStreams.Server.ControlPlane;
+using VideoStreams.Server.Ingest;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Live;
+using VideoStreams.Server.Playback;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Encryption;
+using VideoStreams.Storage.Files;
 
 namespace VideoStreams.Server;
 
 /// <summary>
 /// Builds the whole server: configuration, the store, metrics, and every feature's endpoints. Program and the tests
-/// call the same <see cref="Build"/>, so the tests run the real thing on a real Kestrel.
+/// call the same <see cref="Build(string[])"/>, so the tests run the real thing on a real Kestrel.
 /// </summary>
 internal static class ServerApp
 {
@@ -21,7 +25,13 @@ internal static class ServerApp
 
     /// <summary>Builds the application and opens the store (so a bad key or a damaged store fails before listening).</summary>
     /// <exception cref="ServerConfigurationException">A setting is wrong.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <summary>
+    /// As <see cref="Build(string[])"/>, the store reaching the disk through <paramref name="storageFiles"/> (given the
+    /// data folder's full path): tests put a fault-injecting file system there (a stalled disk, a full one).
+    /// </summary>
+    internal static WebApplication Build(string[] args, Func<string, IStorageFileSystem>? storageFiles)
     {
         // The content root is where appsettings.json was copied, so `dotnet run --project` finds it from any folder;
         // the data folder stays relative to the working directory, where the operator expects it.
@@ -43,9 +53,14 @@ internal static class ServerApp
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => OpenStore(options, services));
+        builder.Services.AddSingleton(services => OpenStore(options, services, storageFiles));
         builder.Services.AddSingleton<KvsMetrics>();
         builder.Services.AddControlPlane();
+        builder.Services.AddPlayback();
+        builder.Services.AddSingleton<LiveMetrics>();
+        builder.Services.AddSingleton(services => new LiveHub(services.GetRequiredService<LiveMetrics>(),
+            builder.Configuration.GetSection(LiveOptions.Section).Get<LiveOptions>(), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, KvsJson.Default));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -78,13 +93,16 @@ internal static class ServerApp
         app.MapGet("/health", context => context.Response.WriteAsJsonAsync(new HealthReply("ok"), KvsJson.Default.HealthReply));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();
+        app.MapPlayback();
+        app.MapIngest();
         return app;
     }
 
     private const string StoreMeterName = "VideoStreams.Storage";
 
-    private static FragmentStore OpenStore(ServerOptions options, IServiceProvider services)
+    private static FragmentStore OpenStore(ServerOptions options, IServiceProvider services, Func<string, IStorageFileSystem>? storageFiles)
     {
+        var data = Path.GetFullPath(options.DataDirectory);
         var encryption = new EncryptionOptions
         {
             MasterKeys = [.. options.MasterKeys.Select(MasterKeySource.Parse)],
@@ -93,11 +111,12 @@ internal static class ServerApp
         return FragmentStore.Open(
             new FragmentStoreOptions
             {
-                DataDirectory = Path.GetFullPath(options.DataDirectory),
+                DataDirectory = data,
                 Region = options.Region,
                 AccountId = options.AccountId,
                 Encryption = encryption,
             },
+            storageFiles?.Invoke(data),
             time: services.GetRequiredService<TimeProvider>(),
             loggerFactory: services.GetRequiredService<ILoggerFactory>(),
             meterFactory: services.GetRequiredService<IMeterFactory>());

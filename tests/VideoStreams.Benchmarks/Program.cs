@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using VideoStreams.Benchmarks;
+using VideoStreams.Benchmarks.Ingest;
 using VideoStreams.Benchmarks.Store;
 
 if (args is ["breakdown", .. var rest])
@@ -11,6 +12,11 @@ if (args is ["breakdown", .. var rest])
 if (args is ["store", .. var storeArgs])
 {
     return await StoreBench.RunAsync(storeArgs);
+}
+
+if (args is ["ingest", .. var ingestArgs])
+{
+    return await IngestBench.RunAsync(ingestArgs);
 }
 
 // Generated (once) before BenchmarkDotNet starts, so the one-time ffmpeg encode is never inside a measurement.

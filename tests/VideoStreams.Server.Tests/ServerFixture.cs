@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using VideoStreams.Storage.Files;
 
 namespace VideoStreams.Server.Tests;
 
@@ -10,6 +11,7 @@ namespace VideoStreams.Server.Tests;
 public sealed class ServerFixture : IAsyncLifetime
 {
     private readonly string[] _extraArgs;
+    private readonly Func<string, IStorageFileSystem>? _storageFiles;
     private WebApplication? _app;
 
     public ServerFixture()
@@ -18,9 +20,10 @@ public sealed class ServerFixture : IAsyncLifetime
     }
 
     /// <summary>A server started with more command-line arguments (e.g. <c>--VideoStreams:PublicBaseUrl URL</c>).</summary>
-    internal ServerFixture(IEnumerable<string> extraArgs)
+    internal ServerFixture(IEnumerable<string> extraArgs, Func<string, IStorageFileSystem>? storageFiles = null)
     {
         _extraArgs = [.. extraArgs];
+        _storageFiles = storageFiles;
         RootDirectory = Path.Combine(Path.GetTempPath(), "vs-server-" + Guid.NewGuid().ToString("N"));
         DataDirectory = Path.Combine(RootDirectory, "data");
         Directory.CreateDirectory(RootDirectory);
@@ -31,6 +34,9 @@ public sealed class ServerFixture : IAsyncLifetime
 
     /// <summary>Every address the server listens on (HTTP and, when configured, HTTPS).</summary>
     public IReadOnlyList<Uri> Urls { get; private set; } = [];
+
+    /// <summary>The running server's services (tests seed the store the server uses through it).</summary>
+    internal IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server is not running.");
 
     /// <summary>The server's data folder.</summary>
     public string DataDirectory { get; }
@@ -53,7 +59,7 @@ public sealed class ServerFixture : IAsyncLifetime
             "--Logging:LogLevel:Default", "Warning",
             .. _extraArgs,
         ];
-        _app = ServerApp.Build(args);
+        _app = ServerApp.Build(args, _storageFiles);
         await _app.StartAsync();
         Urls = [.. _app.Urls.Select(u => new Uri(u + "/"))];
         BaseUrl = Urls.First(u => u.Scheme == Uri.UriSchemeHttp);

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Runs the unchanged AWS SDK v3 Kinesis Video client against a VideoStreams server over every control-plane
-// operation. Output: one JSON line per check on stdout ({"check", "ok", "detail"}), a summary on stderr.
+// Runs the unchanged AWS SDK v3 Kinesis Video clients against a VideoStreams server: every control-plane operation,
+// and (given a stream with media ingested before the run) ListFragments, GetMediaForFragmentList and GetMedia.
+// Output: one JSON line per check on stdout ({"check", "ok", "detail"}), a summary on stderr.
 // Exit code 0 only when every check passed; 1 when one failed; 2 for bad arguments or an unsupported Node.
 //
-//   node tests/kvs-sdk-harness/run.mjs --endpoint http://127.0.0.1:5099
+//   node tests/kvs-sdk-harness/run.mjs --endpoint http://127.0.0.1:5099 [--media-stream NAME --media-file F.mkv ...]
 import { ListStreamsCommand } from "@aws-sdk/client-kinesis-video";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "./lib/args.mjs";
@@ -11,7 +12,9 @@ import { createClient, isNetworkError } from "./lib/client.mjs";
 import { cleanup, deleteChecks } from "./lib/deletion.mjs";
 import { endpointChecks } from "./lib/endpoints.mjs";
 import { errorChecks } from "./lib/errors.mjs";
+import { listFragmentsChecks, mediaSetup } from "./lib/fragments.mjs";
 import { listChecks } from "./lib/listing.mjs";
+import { getMediaChecks, getMediaForFragmentListChecks } from "./lib/media.mjs";
 import { describeError, report, summary } from "./lib/report.mjs";
 import { createAndDescribeChecks, updateChecks } from "./lib/streams.mjs";
 import { tagChecks } from "./lib/tags.mjs";
@@ -52,16 +55,30 @@ try {
   }
 }
 
-await createAndDescribeChecks(ctx);
-await updateChecks(ctx);
-await tagChecks(ctx);
-await endpointChecks(ctx);
-await listChecks(ctx);
-await errorChecks(ctx);
-await deleteChecks(ctx);
-await cleanup(ctx);
+if (options.suite !== "media") {
+  await createAndDescribeChecks(ctx);
+  await updateChecks(ctx);
+  await tagChecks(ctx);
+  await endpointChecks(ctx);
+  await listChecks(ctx);
+  await errorChecks(ctx);
+  await deleteChecks(ctx);
+  await cleanup(ctx);
+}
+
+if (options.suite !== "control-plane" && options.mediaStream) {
+  await mediaSetup(ctx);
+  await listFragmentsChecks(ctx);
+  await getMediaForFragmentListChecks(ctx);
+  await getMediaChecks(ctx);
+} else if (options.suite === "all") {
+  process.stderr.write("media checks skipped: no --media-stream (see README.md)\n");
+}
 
 const result = summary();
 process.stderr.write(`${JSON.stringify({ ...result, run, throttledCalls: ctx.client.throttledCalls })}\n`);
 ctx.client.destroy();
+for (const media of [ctx.media?.getMediaClient, ctx.media?.listClient, ctx.media?.forListClient]) {
+  media?.destroy();
+}
 process.exit(result.failed.length === 0 ? 0 : 1);

@@ -32,13 +32,16 @@ internal static class NodeHarness
     /// <summary>Checks Node.js and installs the harness's packages, once per test run. Returns the Node version.</summary>
     public static Task<string> PrepareOnceAsync() => Prepared.Value;
 
-    /// <summary>Runs the harness against <paramref name="endpoint"/> and parses its one-JSON-line-per-check output.</summary>
-    public static async Task<HarnessRun> RunAsync(Uri endpoint, TimeSpan timeout)
+    /// <summary>
+    /// Runs the harness against <paramref name="endpoint"/> with more <paramref name="arguments"/> (e.g. <c>--suite</c>)
+    /// and parses its one-JSON-line-per-check output.
+    /// </summary>
+    public static async Task<HarnessRun> RunAsync(Uri endpoint, TimeSpan timeout, params string[] arguments)
     {
         // The harness has its own, shorter watchdog, so a hang normally surfaces as a failed check, not a kill.
         var harnessSeconds = ((int)(timeout.TotalSeconds * 0.8)).ToString(CultureInfo.InvariantCulture);
-        var result = await RunProcessAsync("node", [Path.Combine(Folder, "run.mjs"), "--endpoint", endpoint.ToString(), "--timeout", harnessSeconds],
-            timeout);
+        var result = await RunProcessAsync("node",
+            [Path.Combine(Folder, "run.mjs"), "--endpoint", endpoint.ToString(), "--timeout", harnessSeconds, .. arguments], timeout);
 
         var checks = new List<HarnessCheck>();
         var unparsed = new List<string>();

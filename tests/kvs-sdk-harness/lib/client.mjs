@@ -1,6 +1,9 @@
-// The unchanged AWS SDK v3 client, pointed at the server under test the way a user would: an endpoint
+// The unchanged AWS SDK v3 clients, pointed at the server under test the way a user would: an endpoint
 // override, a region for the signature, and credentials that mean nothing (the server accepts any SigV4).
+// The control-plane client talks to --endpoint; the media clients to what GetDataEndpoint returned.
 import { KinesisVideoClient } from "@aws-sdk/client-kinesis-video";
+import { KinesisVideoArchivedMediaClient } from "@aws-sdk/client-kinesis-video-archived-media";
+import { KinesisVideoMediaClient } from "@aws-sdk/client-kinesis-video-media";
 import { setTimeout as sleep } from "node:timers/promises";
 
 export const dummyCredentials = {
@@ -9,7 +12,21 @@ export const dummyCredentials = {
 };
 
 export function createClient({ endpoint, region }) {
-  const client = new KinesisVideoClient({
+  return create(KinesisVideoClient, endpoint, region);
+}
+
+/** GetMedia's client (@aws-sdk/client-kinesis-video-media) at a data endpoint. */
+export function createMediaClient(endpoint, { region }) {
+  return create(KinesisVideoMediaClient, endpoint, region);
+}
+
+/** ListFragments' and GetMediaForFragmentList's client (@aws-sdk/client-kinesis-video-archived-media). */
+export function createArchivedMediaClient(endpoint, { region }) {
+  return create(KinesisVideoArchivedMediaClient, endpoint, region);
+}
+
+function create(Client, endpoint, region) {
+  const client = new Client({
     endpoint,
     region,
     credentials: dummyCredentials,

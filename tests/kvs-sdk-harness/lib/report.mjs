@@ -52,9 +52,10 @@ export async function check(name, body) {
 
 /**
  * Expects the call to fail with the named exception (as the SDK surfaces it: `err.name`) and, when given,
- * the HTTP status. Also checks what a caller relies on in an error: a message and a request id.
+ * the HTTP status. Also checks what a caller relies on in an error: a message and a request id. `sdkModule` is the
+ * client package whose exception class the error must be (each AWS SDK client has its own classes).
  */
-export async function expectError(promise, name, status) {
+export async function expectError(promise, name, status, sdkModule = sdk) {
   let result;
   try {
     result = await promise;
@@ -67,7 +68,7 @@ export async function expectError(promise, name, status) {
     expect(got === name, `expected ${name}${status ? ` HTTP ${status}` : ""}, got ${describeError(err)}`);
     // The modelled class, not a generic ServiceException that merely carries the name: callers write
     // `catch (e) { if (e instanceof ResourceNotFoundException) … }`.
-    expect(typeof sdk[name] === "function" && err instanceof sdk[name], `${name} is not an instance of the SDK's ${name} class`);
+    expect(typeof sdkModule[name] === "function" && err instanceof sdkModule[name], `${name} is not an instance of the SDK's ${name} class`);
     if (status !== undefined) {
       expect(gotStatus === status, `${name}: expected HTTP ${status}, got HTTP ${gotStatus}`);
     }
