@@ -29,10 +29,11 @@ internal static class PutMediaEndpoint
     {
         var context = app.ServiceProvider.GetRequiredService<IngestContext>();
         var metrics = app.ServiceProvider.GetRequiredService<KvsMetrics>();
-        app.MapPost("/putMedia", http => HandleAsync(http, context, metrics)).WithName("PutMedia");
+        var stopping = app.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        app.MapPost("/putMedia", http => HandleAsync(http, context, metrics, stopping)).WithName("PutMedia");
     }
 
-    private static async Task HandleAsync(HttpContext http, IngestContext services, KvsMetrics metrics)
+    private static async Task HandleAsync(HttpContext http, IngestContext services, KvsMetrics metrics, CancellationToken stopping)
     {
         var started = services.Time.GetTimestamp();
         var (stream, relative, startMs, problem) = Check(http.Request, services.Store);
@@ -97,7 +98,11 @@ internal static class PutMediaEndpoint
                 }
             }
 
-            await session.RunAsync(http.RequestAborted);
+            // A server that stops ends every session the way a producer ending its body does: stop reading, send the
+            // PERSISTED (or ERROR) of every fragment received, end the response. Otherwise a live camera would hold
+            // the shutdown until the host's timeout and then lose its last acks to a reset.
+            using var run = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+            await session.RunAsync(run.Token);
         }
         catch (OperationCanceledException)
         {
@@ -115,6 +120,22 @@ internal static class PutMediaEndpoint
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             // The producer went away; nothing more can be told.
+        }
+
+        if (stopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The producer still holds its body open, and Kestrel would wait for it to end before the shutdown goes
+            // on. Its acks are out: give it a moment to read the end of the response and hang up, then close.
+            await http.Response.CompleteAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), services.Time, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            http.Abort();
         }
     }
 
