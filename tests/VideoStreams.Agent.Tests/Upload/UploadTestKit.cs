@@ -42,7 +42,7 @@ internal static class UploadTestKit
     public const long OriginMs = 1_767_225_600_000;
 
     /// <summary>Generous: the machine is shared and loaded; nothing is asserted about how long things take.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     /// <summary>Fragments of about 1 s from <paramref name="seconds"/> s of 320x240 30 fps H.264 (a key frame every second).</summary>
     public static async Task<List<ProducerFragment>> FragmentsAsync(int seconds, long originMs = OriginMs, string size = "320x240", long firstSequence = 0)
