@@ -1,5 +1,5 @@
-using System.Diagnostics.Metrics;
 using System.CommandLine;
+using System.Diagnostics.Metrics;
 using VideoStreams.Agent.Configuration;
 using VideoStreams.Agent.Observability;
 using VideoStreams.Agent.Runtime;

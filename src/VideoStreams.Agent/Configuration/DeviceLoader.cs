@@ -83,7 +83,14 @@ internal static class DeviceLoader
 
         try
         {
-            return JsonSerializer.Deserialize(bytes, DeviceJson.Default.DeviceFile)
+            // Editors on Windows like to start UTF-8 with a byte order mark; the reader does not skip it.
+            var json = bytes.AsSpan();
+            if (json.StartsWith("\uFEFF"u8))
+            {
+                json = json[3..];
+            }
+
+            return JsonSerializer.Deserialize(json, DeviceJson.Default.DeviceFile)
                 ?? throw new AgentException(ExitCodes.BadConfiguration, file, null, "the device definition is null; expected a JSON object");
         }
         catch (JsonException e)

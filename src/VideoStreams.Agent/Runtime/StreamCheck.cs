@@ -50,7 +50,8 @@ internal sealed class StreamCheck(DeviceSettings device, HttpMessageHandler hand
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                lastCause = "no answer (timed out)";
+                // An attempt cut short by the deadline says less than the failure before it.
+                lastCause ??= "no answer (timed out)";
             }
             catch (RetryableAnswerException e)
             {
