@@ -20,6 +20,7 @@ internal sealed class CaptureFrameSource : IRawFrameSource
     private VideoCapture? _capture;
     private PeriodicTimer? _timer;
     private bool _first = true;
+    private long _lastTimestamp;
 
     private CaptureFrameSource(string input, bool isCamera, bool loop, int width, int height, double frameRate, TimeProvider time)
     {
@@ -116,7 +117,9 @@ internal sealed class CaptureFrameSource : IRawFrameSource
             target.CopyTo(frame.Mat);
         }
 
-        return _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Strictly increasing, as the stored video's timestamps must be.
+        _lastTimestamp = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), _lastTimestamp + 1);
+        return _lastTimestamp;
     }
 
     public void Dispose()

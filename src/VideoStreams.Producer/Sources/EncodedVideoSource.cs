@@ -100,7 +100,13 @@ internal sealed class EncodedVideoSource : IVideoSource
         try
         {
             encode = processor.ProcessAsynchronously(throwOnError: false, new FFOptions { BinaryFolder = Path.GetDirectoryName(ffmpeg)! }, CancellationToken.None);
-            capture = Task.Run(() => CaptureLoopAsync(free, filled.Writer, linked.Token), CancellationToken.None);
+            capture = Task.Run(
+                async () =>
+                {
+                    await Task.WhenAny(pipeSource.Connected, encode).WaitAsync(linked.Token).ConfigureAwait(false);
+                    await CaptureLoopAsync(free, filled.Writer, linked.Token).ConfigureAwait(false);
+                },
+                CancellationToken.None);
             if (await Task.WhenAny(encode, capture).ConfigureAwait(false) == capture)
             {
                 if (capture.IsFaulted)

@@ -17,6 +17,7 @@ internal sealed class RawFramePipeSource : IPipeSource
     private readonly ChannelReader<RawFrame> _filled;
     private readonly ChannelWriter<RawFrame> _free;
     private readonly TimestampFifo _timestamps;
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RawFramePipeSource(int width, int height, double frameRate, ChannelReader<RawFrame> filled, ChannelWriter<RawFrame> free, TimestampFifo timestamps)
     {
@@ -31,11 +32,15 @@ internal sealed class RawFramePipeSource : IPipeSource
     /// <summary>Frames written to ffmpeg.</summary>
     public long Written { get; private set; }
 
+    /// <summary>Completes when ffmpeg has connected to the pipe (capturing before that would only drop frames).</summary>
+    public Task Connected => _connected.Task;
+
     public string GetStreamArguments() =>
         string.Create(CultureInfo.InvariantCulture, $"-f rawvideo -pix_fmt bgr24 -video_size {_width}x{_height} -framerate {_frameRate:0.######}");
 
     public async Task WriteAsync(Stream outputStream, CancellationToken cancellationToken)
     {
+        _connected.TrySetResult();
         while (await _filled.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (_filled.TryRead(out var frame))

@@ -21,6 +21,7 @@ internal sealed class SyntheticFrameSource : IRawFrameSource
     private readonly int _boxSize;
     private PeriodicTimer? _timer;
     private long _frameIndex;
+    private long _lastTimestamp;
     private long _secondShown = -1;
     private string _secondText = "";
     private int _millisecondsX;
@@ -67,7 +68,10 @@ internal sealed class SyntheticFrameSource : IRawFrameSource
             return -1;
         }
 
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Two pictures never share a millisecond: after a stall the pacing timer fires at once for the missed tick,
+        // and equal times would give the stored video equal timestamps, which muxers reject.
+        var now = Math.Max(_time.GetUtcNow().ToUnixTimeMilliseconds(), _lastTimestamp + 1);
+        _lastTimestamp = now;
         var index = _frameIndex++;
         if (frame is not null)
         {
