@@ -111,7 +111,9 @@ public sealed partial class Fragmenter : IDisposable
         else
         {
             var elapsed = timestampMs - _clusterTimestamp;
-            if (isKeyframe && (elapsed >= _fragmentDurationMs || HasPendingConfiguration || elapsed < short.MinValue))
+            // Capture clocks jitter: the key frame that an encoder puts at exactly the fragment duration may be
+            // stamped a millisecond early. Half a frame interval of slack keeps it from waiting a whole extra GOP.
+            if (isKeyframe && (elapsed + (_lastInterval / 2) >= _fragmentDurationMs || HasPendingConfiguration || elapsed < short.MinValue))
             {
                 completed = CloseFragment(timestampMs);
                 StartFragment(timestampMs, startsWithKeyframe: true);
