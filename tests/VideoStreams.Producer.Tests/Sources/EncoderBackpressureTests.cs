@@ -25,6 +25,37 @@ public sealed class EncoderBackpressureTests
         Assert.Equal(metrics.Encoded, sink.Timestamps.Count);
     }
 
+    [Fact]
+    public async Task A_sink_that_throws_stops_the_encoder_and_the_error_comes_out_of_RunAsync()
+    {
+        var spec = new VideoSourceSpec { Type = VideoSourceType.Synthetic, Width = 320, Height = 240, FrameRate = 30 };
+        await using var source = VideoSources.Create(spec, new EncoderSettings(), TimeSpan.FromSeconds(2));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => source.RunAsync(new ThrowingSink(), cts.Token));
+
+        Assert.False(cts.IsCancellationRequested, "RunAsync hung until the test's limit");
+        Assert.Equal("sink is full", e.Message);
+        Assert.Empty(SourceTestKit.ChildProcesses("ffmpeg", "-video_size 320x240"));
+    }
+
+    private sealed class ThrowingSink : IAccessUnitSink
+    {
+        private int _count;
+
+        public void OnDecoderConfiguration(ReadOnlySpan<byte> avcDecoderConfigurationRecord)
+        {
+        }
+
+        public void OnAccessUnit(ReadOnlySpan<byte> accessUnit, long timestampMs, VideoStreams.Producer.Fragmenting.AccessUnitFormat format)
+        {
+            if (++_count == 5)
+            {
+                throw new InvalidOperationException("sink is full");
+            }
+        }
+    }
+
     /// <summary>Wraps a raw source without its pacing: every call delivers a picture at once, until a count.</summary>
     private sealed class UnpacedFrames(SyntheticFrameSource inner, int frames) : IRawFrameSource
     {
