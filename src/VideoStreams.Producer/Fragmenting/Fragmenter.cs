@@ -111,9 +111,10 @@ public sealed partial class Fragmenter : IDisposable
         else
         {
             var elapsed = timestampMs - _clusterTimestamp;
-            // Capture clocks jitter: the key frame that an encoder puts at exactly the fragment duration may be
-            // stamped a millisecond early. Half a frame interval of slack keeps it from waiting a whole extra GOP.
-            if (isKeyframe && (elapsed + (_lastInterval / 2) >= _fragmentDurationMs || HasPendingConfiguration || elapsed < short.MinValue))
+            // Capture clocks jitter: the key frame that an encoder puts one GOP (= the fragment duration) after the
+            // last may be stamped a few, or after a late first frame tens of, milliseconds early. Slack of a tenth of
+            // the duration (at least half a frame) keeps it from waiting a whole extra GOP.
+            if (isKeyframe && (elapsed >= _fragmentDurationMs - Math.Max(_lastInterval / 2, _fragmentDurationMs / 10) || HasPendingConfiguration || elapsed < short.MinValue))
             {
                 completed = CloseFragment(timestampMs);
                 StartFragment(timestampMs, startsWithKeyframe: true);

@@ -78,13 +78,13 @@ public sealed class FragmenterTests
     [Fact]
     public async Task A_key_frame_stamped_a_little_early_by_a_jittery_capture_clock_still_cuts_the_fragment()
     {
-        // GOP 60 at 30 fps = one IDR per 2 s fragment; the clock stamps every IDR after the first 2 ms early.
+        // GOP 60 at 30 fps = one IDR per 2 s fragment; the clock stamps every IDR after the first 40 ms early.
         var units = await H264TestStreams.EncodeAsync(frames: 240, gop: 60);
         using var fragmenter = new Fragmenter(new FragmenterOptions { FragmentDuration = TimeSpan.FromSeconds(2) });
         var fragments = new List<ProducerFragment>();
         for (var i = 0; i < units.Count; i++)
         {
-            var early = i > 0 && i % 60 == 0 ? 2 : 0;
+            var early = i > 0 && i % 60 == 0 ? 40 : 0;
             if (fragmenter.Add(units[i], H264TestStreams.TimestampOf(i) - early) is { } done)
             {
                 fragments.Add(done);
