@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using VideoStreams.Media.Matroska;
@@ -10,8 +11,8 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 /// <summary>A fragment as ListFragments shows it; times in epoch milliseconds.</summary>
 internal sealed record ListedFragment(string Number, long ProducerMs, long ServerMs, long DurationMs, long SizeBytes)
 {
-    /// <summary>Fragment numbers are decimal strings of up to 2^63; they compare as numbers.</summary>
-    public decimal NumericNumber => decimal.Parse(Number, CultureInfo.InvariantCulture);
+    /// <summary>Fragment numbers are decimal strings (47 digits here, like KVS's); they compare as numbers.</summary>
+    public BigInteger NumericNumber => BigInteger.Parse(Number, CultureInfo.InvariantCulture);
 
     public long EndMs => ProducerMs + DurationMs;
 }
