@@ -1,19 +1,45 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using VideoStreams.Producer.Spool;
 
 namespace VideoStreams.Producer.Upload;
 
 /// <summary>
 /// Sends the fragments of a <see cref="FragmentSpool"/> to a KVS-compatible PutMedia endpoint and releases each from
-/// the spool when the server acknowledges it. (Contract only; the implementation is in progress.)
+/// the spool when the server acknowledges it: one long PutMedia session at a time, a new one per stream header, on
+/// errors (with backoff), on a dropped connection and on a stall; each new session resends from the first
+/// unacknowledged fragment, which the server recognises. See docs/PRODUCER.md, "Uploader".
 /// </summary>
-public sealed class PutMediaUploader : IAsyncDisposable
+public sealed partial class PutMediaUploader : IAsyncDisposable
 {
     private readonly UploaderOptions _options;
     private readonly FragmentSpool _spool;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly UploaderMetrics _metrics;
+    private readonly ReconnectBackoff _backoff;
+    private readonly Uri _putMediaUrl;
+    private UploadSession? _current;
+    private long _sessionIds;
+    private long _sessions;
+    private long _reconnects;
+    private long _stalls;
+    private long _skipped;
+    private long _released;
+    private long _lastAckTimestamp;
+    private int _running;
+    private bool _underPressure;
 
     /// <summary>Creates an uploader; nothing is sent until <see cref="RunAsync"/>.</summary>
+    /// <param name="options">Settings (checked here).</param>
+    /// <param name="spool">The spool to send from and release into.</param>
+    /// <param name="handler">The HTTP handler (default: a <see cref="SocketsHttpHandler"/> with the connect timeout); not disposed.</param>
+    /// <param name="timeProvider">The clock for stalls, backoff and latency (default: the system clock).</param>
+    /// <param name="loggerFactory">Logs (event ids 7300–7399).</param>
+    /// <param name="meterFactory">Metrics on the meter <c>VideoStreams.Producer</c>.</param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public PutMediaUploader(
         UploaderOptions options,
         FragmentSpool spool,
@@ -22,62 +48,206 @@ public sealed class PutMediaUploader : IAsyncDisposable
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(spool);
+        options.Validate();
         _options = options;
         _spool = spool;
-        _ = handler;
-        _ = timeProvider;
-        _ = loggerFactory;
-        _ = meterFactory;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VideoStreams.Producer.Upload");
+        _http = handler is null
+            ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout }, disposeHandler: true)
+            : new HttpClient(handler, disposeHandler: false);
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        _backoff = new ReconnectBackoff(options.MinBackoff, options.MaxBackoff, Random.Shared);
+        _putMediaUrl = new Uri(WithTrailingSlash(options.Endpoint), "putMedia");
+        _lastAckTimestamp = _time.GetTimestamp();
+        _metrics = new UploaderMetrics(meterFactory, options.StreamName, () => Staleness.TotalSeconds, () => _current?.InFlightCount ?? 0);
     }
 
+    /// <summary>Raised (on the uploader's monitor loop) when latency pressure starts or is relieved.</summary>
+    public event EventHandler<LatencyPressureEventArgs>? LatencyPressure;
+
+    /// <summary>Raised (on the ack reader) when a fragment the server refuses for good is released unsent.</summary>
+    public event EventHandler<FragmentSkippedEventArgs>? FragmentSkipped;
+
+    /// <summary>PutMedia sessions started.</summary>
+    public long SessionsStarted => Interlocked.Read(ref _sessions);
+
+    /// <summary>Sessions started after a failure (error, dropped connection, stall), not counting header changes.</summary>
+    public long Reconnects => Interlocked.Read(ref _reconnects);
+
+    /// <summary>Sessions abandoned because no ack came within <see cref="UploaderOptions.StallTimeout"/>.</summary>
+    public long Stalls => Interlocked.Read(ref _stalls);
+
+    /// <summary>Fragments released unsent because the server refused them for good.</summary>
+    public long SkippedFragments => Interlocked.Read(ref _skipped);
+
+    /// <summary>Fragments released from the spool on PERSISTED (or RECEIVED).</summary>
+    public long ReleasedFragments => Interlocked.Read(ref _released);
+
+    /// <summary>Time since the last ack of any kind (or since the uploader was made).</summary>
+    public TimeSpan Staleness => _time.GetElapsedTime(Interlocked.Read(ref _lastAckTimestamp));
+
     /// <summary>
-    /// Uploads until cancelled, reconnecting on errors. Throws <see cref="UploadFatalException"/> when the server refuses
-    /// the stream for good (unknown stream, access denied, a request it will never accept).
+    /// Uploads until cancelled, reconnecting on errors. Cancelling is a graceful stop: the body in progress is ended
+    /// after the fragment being written, and the acks of what was sent are awaited for up to
+    /// <see cref="UploaderOptions.GracefulStopTimeout"/>, so a restart does not resend what was already stored.
+    /// Returns normally when cancelled.
     /// </summary>
-    public Task RunAsync(CancellationToken cancellationToken)
+    /// <exception cref="UploadFatalException">The server refuses the stream for good (unknown stream, access denied,
+    /// stream not active, a request it will never accept).</exception>
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        _ = _spool;
-        throw new UploadFatalException(400, "NotBuilt", $"The uploader for {_options.StreamName} is not built yet.");
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException("RunAsync is already running.");
+        }
+
+        using var monitorStop = new CancellationTokenSource();
+        var monitor = MonitorAsync(monitorStop.Token);
+        try
+        {
+            await LoopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await monitorStop.CancelAsync().ConfigureAwait(false);
+            await monitor.ConfigureAwait(false);
+            Volatile.Write(ref _running, 0);
+        }
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-}
-
-/// <summary>The server refused the upload for a reason that retrying will not fix.</summary>
-public sealed class UploadFatalException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public UploadFatalException(int statusCode, string errorType, string message)
-        : base(message)
+    public ValueTask DisposeAsync()
     {
-        StatusCode = statusCode;
-        ErrorType = errorType;
+        _http.Dispose();
+        _metrics.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    /// <summary>Creates the exception.</summary>
-    public UploadFatalException()
+    private async Task LoopAsync(CancellationToken stop)
     {
-        ErrorType = "";
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _spool.WaitForFragmentAsync(-1, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (!_spool.TryReadNext(-1, out var first))
+            {
+                continue;
+            }
+
+            using var session = new UploadSession(this, Interlocked.Increment(ref _sessionIds), first);
+            Volatile.Write(ref _current, session);
+            Interlocked.Increment(ref _sessions);
+            _metrics.Session();
+            UploaderLog.SessionStarted(_logger, _options.StreamName, session.Id, _putMediaUrl, first.SequenceNumber, _spool.PendingCount);
+            SessionResult result;
+            try
+            {
+                result = await session.RunAsync(stop).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _current, null);
+                UploaderLog.SessionEnded(_logger, _options.StreamName, session.Id, session.EndReason, session.Sent, session.Released, session.Skipped, session.Bytes);
+            }
+
+            if (result.End == SessionEnd.Stopped || stop.IsCancellationRequested)
+            {
+                UploaderLog.Stopped(_logger, _options.StreamName, session.InFlightCount);
+                return;
+            }
+
+            if (result.MadeProgress)
+            {
+                _backoff.Reset();
+            }
+
+            if (result.End == SessionEnd.HeaderChanged)
+            {
+                continue;
+            }
+
+            var delay = _backoff.Next();
+            Interlocked.Increment(ref _reconnects);
+            _metrics.Reconnect(result.CauseKind);
+            UploaderLog.Reconnecting(_logger, _options.StreamName, delay, _backoff.Attempt, result.Cause);
+            try
+            {
+                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
 
-    /// <summary>Creates the exception.</summary>
-    public UploadFatalException(string message)
-        : base(message)
+    /// <summary>Watches for stalls and latency pressure, also between sessions.</summary>
+    private async Task MonitorAsync(CancellationToken stop)
     {
-        ErrorType = "";
+        var interval = TimeSpan.FromTicks(Math.Clamp(_options.StallTimeout.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref _current) is { } session && session.CheckStall(out var quiet, out var inFlight))
+            {
+                Interlocked.Increment(ref _stalls);
+                _metrics.Stall();
+                UploaderLog.Stalled(_logger, _options.StreamName, session.Id, quiet, inFlight);
+            }
+
+            try
+            {
+                CheckPressure();
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
     }
 
-    /// <summary>Creates the exception.</summary>
-    public UploadFatalException(string message, Exception innerException)
-        : base(message, innerException)
+    private void CheckPressure()
     {
-        ErrorType = "";
+        var age = _spool.OldestPendingAge;
+        if (_underPressure == age > _options.LatencyPressureThreshold)
+        {
+            return;
+        }
+
+        _underPressure = !_underPressure;
+        var pending = _spool.PendingCount;
+        var bytes = _spool.PendingBytes;
+        if (_underPressure)
+        {
+            _metrics.Pressure();
+            UploaderLog.PressureStarted(_logger, _options.StreamName, pending, bytes, age);
+        }
+        else
+        {
+            UploaderLog.PressureRelieved(_logger, _options.StreamName, pending, age);
+        }
+
+        LatencyPressure?.Invoke(this, new LatencyPressureEventArgs(_underPressure, pending, bytes, age));
     }
 
-    /// <summary>The HTTP status, or 0 when the refusal came as a PutMedia ERROR ack.</summary>
-    public int StatusCode { get; }
-
-    /// <summary>The KVS error type (e.g. <c>ResourceNotFoundException</c>) or the ack's ErrorId.</summary>
-    public string ErrorType { get; }
+    private static Uri WithTrailingSlash(Uri endpoint) =>
+        endpoint.AbsolutePath.EndsWith('/') ? endpoint : new Uri(endpoint.GetLeftPart(UriPartial.Path) + "/");
 }

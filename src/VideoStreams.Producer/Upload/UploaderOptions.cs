@@ -32,6 +32,73 @@ public sealed record UploaderOptions
 
     /// <summary>The region used in signatures.</summary>
     public string Region { get; init; } = "us-east-1";
+
+    /// <summary>
+    /// Most fragments sent in a session and not yet released (PERSISTED, or RECEIVED with
+    /// <see cref="AcknowledgeOnReceived"/>): past it, sending waits for acks, so a slow server slows the reading of
+    /// the spool instead of filling sockets and memory.
+    /// </summary>
+    public int MaxFragmentsInFlight { get; init; } = 16;
+
+    /// <summary>Most body bytes in flight (see <see cref="MaxFragmentsInFlight"/>); one fragment is always allowed.</summary>
+    public long MaxBytesInFlight { get; init; } = 64L << 20;
+
+    /// <summary>On a graceful stop, how long to wait for the acks of what was sent before hanging up.</summary>
+    public TimeSpan GracefulStopTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The oldest unacknowledged fragment in the spool older than this raises
+    /// <see cref="PutMediaUploader.LatencyPressure"/> (and again when it is back under).
+    /// </summary>
+    public TimeSpan LatencyPressureThreshold { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checks the settings.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttp && Endpoint.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"Endpoint must be an absolute http or https URL, not '{Endpoint}'.", nameof(Endpoint));
+        }
+
+        if (string.IsNullOrEmpty(StreamName) || StreamName.Length > 256
+            || !StreamName.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        {
+            throw new ArgumentException($"StreamName '{StreamName}' must be 1–256 characters of [a-zA-Z0-9_.-].", nameof(StreamName));
+        }
+
+        Positive(StallTimeout, nameof(StallTimeout));
+        Positive(MinBackoff, nameof(MinBackoff));
+        Positive(ConnectTimeout, nameof(ConnectTimeout));
+        Positive(LatencyPressureThreshold, nameof(LatencyPressureThreshold));
+        if (MaxBackoff < MinBackoff)
+        {
+            throw new ArgumentException($"MaxBackoff ({MaxBackoff}) must not be less than MinBackoff ({MinBackoff}).", nameof(MaxBackoff));
+        }
+
+        if (GracefulStopTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("GracefulStopTimeout must not be negative.", nameof(GracefulStopTimeout));
+        }
+
+        if (MaxFragmentsInFlight < 1 || MaxBytesInFlight < 1)
+        {
+            throw new ArgumentException("MaxFragmentsInFlight and MaxBytesInFlight must be at least 1.", nameof(MaxFragmentsInFlight));
+        }
+
+        if (string.IsNullOrWhiteSpace(Region))
+        {
+            throw new ArgumentException("Region must be set (it goes into signatures).", nameof(Region));
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{name} must be positive, not {value}.", name);
+        }
+    }
 }
 
 /// <summary>AWS-style credentials.</summary>
