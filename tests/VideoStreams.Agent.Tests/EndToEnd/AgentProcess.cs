@@ -25,6 +25,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         MetricsUrl = metricsUrl;
         ExtraArguments = extraArguments;
         StartedAt = DateTimeOffset.UtcNow;
+        Pid = process.Id;
         _stdout = PumpAsync(process.StandardOutput);
         _stderr = PumpAsync(process.StandardError);
     }
@@ -41,7 +42,7 @@ internal sealed class AgentProcess : IAsyncDisposable
     public DateTimeOffset StartedAt { get; }
 
     /// <summary>The process id.</summary>
-    public int Pid => _process.Id;
+    public int Pid { get; }
 
     /// <summary>True once the process has exited.</summary>
     public bool HasExited => _process.HasExited;

@@ -101,6 +101,19 @@ internal sealed class EndToEndRig : IAsyncDisposable
 
         Client.Dispose();
         await Server.DisposeAsync();
+        if (Environment.GetEnvironmentVariable("VS_E2E_KEEP") == "1")
+        {
+            // For a post-mortem: every process's whole output next to the data, spool and stored media.
+            foreach (var agent in _agents)
+            {
+                await File.WriteAllTextAsync(Path.Combine(Folder, $"agent-{agent.Pid}.log"), agent.Output);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(Folder, "server.log"), Server.Output);
+            _log.WriteLine($"kept {Folder} (VS_E2E_KEEP=1)");
+            return;
+        }
+
         try
         {
             Directory.Delete(Folder, recursive: true);

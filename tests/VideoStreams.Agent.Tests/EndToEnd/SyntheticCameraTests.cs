@@ -1,3 +1,4 @@
+using VideoStreams.Producer.Sources;
 using VideoStreams.TestSupport;
 using Xunit.Abstractions;
 
@@ -61,7 +62,6 @@ public sealed class SyntheticCameraTests(ITestOutputHelper output)
         Assert.Equal("", await MediaJudges.DecodeErrorsAsync(stored));
 
         // Producer timestamps match the capture times burned into the pictures, within one frame.
-        Assert.True(CaptureStrip.Available, "SyntheticPattern.TryReadCaptureTime is missing from VideoStreams.Producer");
         var times = fragments.SelectMany(f => f.Frames).Select(f => f.AbsoluteMs).ToArray();
         var unreadable = new List<int>();
         var off = new List<string>();
@@ -72,7 +72,7 @@ public sealed class SyntheticCameraTests(ITestOutputHelper output)
                 return;
             }
 
-            if (!CaptureStrip.TryRead(bgr, Width, Height, out var captured))
+            if (!SyntheticPattern.TryReadCaptureTime(bgr, Width, Height, out var captured))
             {
                 unreadable.Add(i);
             }
