@@ -87,6 +87,7 @@ internal sealed partial class DeviceRunner
             StallTimeout = _device.StallTimeout,
             Credentials = _device.Credentials,
             Region = _device.Region,
+            GracefulStopTimeout = _device.StopTimeout,
         };
         var backoff = _hooks.RestartBackoff;
         while (!stop.IsCancellationRequested)

@@ -37,6 +37,28 @@ internal static class KvsErrors
         return (Normalize(type) ?? $"Http{(int)response.StatusCode}", message ?? response.ReasonPhrase ?? "(no message)");
     }
 
+    /// <summary>The same, from an answer read off a raw connection.</summary>
+    public static (string ErrorType, string Message) Read(int status, string reason, string? errorTypeHeader, ReadOnlySpan<byte> body)
+    {
+        var type = errorTypeHeader;
+        string? message = null;
+        try
+        {
+            if (body.Length > 0)
+            {
+                var parsed = JsonSerializer.Deserialize(body, KvsJsonContext.Default.KvsErrorBody);
+                message = parsed?.LowerMessage ?? parsed?.Message;
+                type ??= parsed?.Code ?? parsed?.Type;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a KVS error body: the status says enough.
+        }
+
+        return (Normalize(type) ?? $"Http{status}", message ?? (reason.Length > 0 ? reason : "(no message)"));
+    }
+
     /// <summary>Errors that mean "slow down", not "never".</summary>
     public static bool IsThrottling(string errorType) =>
         errorType is "ClientLimitExceededException" or "ConnectionLimitExceededException" or "ThrottlingException"

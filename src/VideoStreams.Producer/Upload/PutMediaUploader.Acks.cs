@@ -40,6 +40,8 @@ public sealed partial class PutMediaUploader
                 {
                     fragment.Received = true;
                 }
+
+                fragment.Buffering = true;
             }
 
             switch (ack.Type)
@@ -131,7 +133,7 @@ public sealed partial class PutMediaUploader
         }
 
         /// <summary>Registers a fragment about to be written (before its first byte, so a stall during the write counts).</summary>
-        private void Register(ProducerFragment fragment)
+        private void Register(ProducerFragment fragment, bool sized)
         {
             lock (_lock)
             {
@@ -141,7 +143,7 @@ public sealed partial class PutMediaUploader
                     _progressTimestamp = _owner._time.GetTimestamp();
                 }
 
-                _inFlight.Add(new InFlight(fragment.SequenceNumber, fragment.TimestampMs, fragment.TimestampMs + fragment.DurationMs, fragment.Size));
+                _inFlight.Add(new InFlight(fragment.SequenceNumber, fragment.TimestampMs, fragment.TimestampMs + fragment.DurationMs, fragment.Size) { Sized = sized });
                 _inFlightBytes += fragment.Size;
             }
         }

@@ -1,37 +1,22 @@
-using System.Net;
-
 namespace VideoStreams.Producer.Upload;
 
 public sealed partial class PutMediaUploader
 {
-    /// <summary>
-    /// The PutMedia body: the session's stream header once, then each fragment's body as the spool yields it, written
-    /// straight from the fragment's memory (no copy) and flushed per fragment so the server sees it at once. Ends
-    /// (cleanly, with the last chunk) on a graceful stop or when the next fragment needs another stream header.
-    /// </summary>
-    private sealed class FragmentBodyContent(UploadSession session) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            session.WriteBodyAsync(stream, CancellationToken.None);
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
-            session.WriteBodyAsync(stream, cancellationToken);
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
-
     private sealed partial class UploadSession
     {
-        public async Task WriteBodyAsync(Stream stream, CancellationToken cancellationToken)
+        /// <summary>
+        /// The PutMedia body: the session's stream header once, then each fragment's body as the spool yields it, each
+        /// one chunk written straight from the fragment's memory (no copy) and flushed, so the server sees it at once.
+        /// Ends cleanly (the last chunk) on a graceful stop or when the next fragment needs another stream header.
+        /// Never throws: a write error cancels the session (the reader then reports it).
+        /// </summary>
+        private async Task WriteBodyAsync(PutMediaConnection connection)
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, _stopSending.Token);
+            var token = _abort.Token;
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(token, _stopSending.Token);
             var spool = _owner._spool;
             var fragment = _first;
+            var sizeField = new byte[8];
             try
             {
                 while (true)
@@ -40,12 +25,20 @@ public sealed partial class PutMediaUploader
                     {
                         if (_stopSending.IsCancellationRequested)
                         {
-                            return;
+                            break;
                         }
 
                         if (!spool.TryReadNext(_lastSent, out fragment))
                         {
-                            await spool.WaitForFragmentAsync(_lastSent, waiting.Token).ConfigureAwait(false);
+                            try
+                            {
+                                await spool.WaitForFragmentAsync(_lastSent, waiting.Token).ConfigureAwait(false);
+                            }
+                            catch (OperationCanceledException) when (_stopSending.IsCancellationRequested && !token.IsCancellationRequested)
+                            {
+                                break;
+                            }
+
                             continue;
                         }
                     }
@@ -53,7 +46,7 @@ public sealed partial class PutMediaUploader
                     if (_header.IsEmpty)
                     {
                         _header = fragment.Header;
-                        await stream.WriteAsync(_header, linked.Token).ConfigureAwait(false);
+                        await connection.WriteChunkAsync(_header, flush: false, token).ConfigureAwait(false);
                         Bytes += _header.Length;
                     }
                     else if (!fragment.Header.Span.SequenceEqual(_header.Span))
@@ -61,24 +54,49 @@ public sealed partial class PutMediaUploader
                         // KVS refuses a second Segment in one body: end this one; the next session starts with the new header.
                         _headerChanged = true;
                         UploaderLog.HeaderChanged(_owner._logger, Options.StreamName, fragment.SequenceNumber, Id);
-                        return;
+                        break;
                     }
 
-                    await WaitForWindowAsync(fragment.Size, waiting.Token).ConfigureAwait(false);
-                    Register(fragment);
+                    try
+                    {
+                        await WaitForWindowAsync(fragment.Size, waiting.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_stopSending.IsCancellationRequested && !token.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     // Not cancelled by a graceful stop: a fragment is never cut in the middle.
-                    await stream.WriteAsync(fragment.Body, linked.Token).ConfigureAwait(false);
-                    await stream.FlushAsync(linked.Token).ConfigureAwait(false);
+                    var body = fragment.Body;
+                    if (ClusterSize.TryFind(body.Span, out var sizeAt, out var clusterSize))
+                    {
+                        Register(fragment, sized: true);
+                        ClusterSize.Write(sizeField, clusterSize);
+                        await connection.WriteChunkAsync(body[..sizeAt], sizeField, body[(sizeAt + 8)..], flush: true, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Register(fragment, sized: false);
+                        await connection.WriteChunkAsync(body, flush: true, token).ConfigureAwait(false);
+                    }
+
                     _lastSent = fragment.SequenceNumber;
                     Sent++;
                     Bytes += fragment.Size;
                     _owner._metrics.Bytes(fragment.Size);
                     fragment = null;
                 }
+
+                await connection.EndBodyAsync(token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (_stopSending.IsCancellationRequested && !linked.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                // Graceful stop while waiting for a fragment or for room: end the body here, cleanly.
+                // The session is over (ended, stalled, stopped after the grace period).
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                _writeError ??= e;
+                await _abort.CancelAsync().ConfigureAwait(false);
             }
         }
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Net;
+using System.Net.Sockets;
 
 namespace VideoStreams.Producer.Upload;
 
@@ -31,10 +31,15 @@ public sealed partial class PutMediaUploader
         public int Size { get; } = size;
 
         public bool Received { get; set; }
+
+        public bool Buffering { get; set; }
+
+        /// <summary>Sent with its cluster size: the server can ack it without seeing the next fragment.</summary>
+        public bool Sized { get; init; }
     }
 
     /// <summary>
-    /// One PutMedia request: the body writer (<see cref="FragmentBodyContent"/>) reads the spool and registers each
+    /// One PutMedia request: the body writer (<c>WriteBodyAsync</c>) reads the spool and registers each
     /// fragment it writes as in flight; the response reader matches acks to them by timecode. The two run at once.
     /// </summary>
     private sealed partial class UploadSession : IDisposable
@@ -55,6 +60,7 @@ public sealed partial class PutMediaUploader
         private volatile bool _stopping;
         private string? _retryCause;
         private UploadFatalException? _fatal;
+        private Exception? _writeError;
 
         public UploadSession(PutMediaUploader owner, long id, ProducerFragment first)
         {
@@ -93,57 +99,59 @@ public sealed partial class PutMediaUploader
         public async Task<SessionResult> RunAsync(CancellationToken stop)
         {
             using var stopping = stop.Register(BeginStop);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _owner._putMediaUrl)
+            var url = _owner._putMediaUrl;
+            var headers = new List<(string Name, string Value)>
             {
-                Content = new FragmentBodyContent(this),
-                Version = HttpVersion.Version11,
+                ("Host", url.Authority),
+                ("Transfer-Encoding", "chunked"),
+                ("Connection", "keep-alive"),
+                ("User-Agent", "VideoStreams.Producer"),
+                ("x-amzn-stream-name", Options.StreamName),
+                ("x-amzn-fragment-timecode-type", "ABSOLUTE"),
+                ("x-amzn-producer-start-timestamp", StartTimestamp(_first.TimestampMs)),
+                ("x-amzn-fragment-acknowledgment-required", "1"),
             };
-            request.Headers.TransferEncodingChunked = true;
-            request.Headers.Add("x-amzn-stream-name", Options.StreamName);
-            request.Headers.Add("x-amzn-fragment-timecode-type", "ABSOLUTE");
-            request.Headers.Add("x-amzn-producer-start-timestamp", StartTimestamp(_first.TimestampMs));
-            request.Headers.Add("x-amzn-fragment-acknowledgment-required", "1");
             if (Options.Credentials is { } credentials)
             {
-                SigV4Signer.SignStreaming(request, credentials, Options.Region, _owner._time.GetUtcNow());
+                SigV4Signer.Sign("POST", url, headers, credentials, Options.Region, _owner._time.GetUtcNow(), SigV4Signer.UnsignedPayload);
             }
 
-            HttpResponseMessage? response = null;
+            PutMediaConnection? connection = null;
+            Task? writer = null;
             try
             {
-                response = await _owner._http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _abort.Token).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.OK)
+                connection = await PutMediaConnection.OpenAsync(url, _owner._connect, Options.ConnectTimeout, _abort.Token).ConfigureAwait(false);
+                await connection.WriteHeadAsync("POST", url, headers, _abort.Token).ConfigureAwait(false);
+                writer = WriteBodyAsync(connection);
+                var head = await connection.ReadHeadAsync(_abort.Token).ConfigureAwait(false);
+                if (head.Status != 200)
                 {
-                    return await RefusedAsync(response).ConfigureAwait(false);
+                    return await RefusedAsync(connection, head).ConfigureAwait(false);
                 }
 
-                var body = await response.Content.ReadAsStreamAsync(_abort.Token).ConfigureAwait(false);
-                await using (body.ConfigureAwait(false))
+                using var parser = new AckParser();
+                while (true)
                 {
-                    using var parser = new AckParser();
-                    while (true)
+                    var read = await connection.ReadBodyAsync(parser.GetWriteBuffer(), _abort.Token).ConfigureAwait(false);
+                    if (read == 0)
                     {
-                        var read = await body.ReadAsync(parser.GetWriteBuffer(), _abort.Token).ConfigureAwait(false);
-                        if (read == 0)
-                        {
-                            break;
-                        }
+                        break;
+                    }
 
-                        parser.Advance(read);
-                        while (parser.TryRead(out var ack))
-                        {
-                            OnAck(ack);
-                        }
+                    parser.Advance(read);
+                    while (parser.TryRead(out var ack))
+                    {
+                        OnAck(ack);
+                    }
 
-                        if (_fatal is not null)
-                        {
-                            throw _fatal;
-                        }
+                    if (_fatal is not null)
+                    {
+                        throw _fatal;
+                    }
 
-                        if (_retryCause is { } cause)
-                        {
-                            return End(new SessionResult(SessionEnd.Failed, Progress, "error_ack", cause));
-                        }
+                    if (_retryCause is { } cause)
+                    {
+                        return End(new SessionResult(SessionEnd.Failed, Progress, "error_ack", cause));
                     }
                 }
 
@@ -151,21 +159,31 @@ public sealed partial class PutMediaUploader
                     : _headerChanged ? new SessionResult(SessionEnd.HeaderChanged, Progress, "header_changed", "new stream header")
                     : new SessionResult(SessionEnd.Failed, Progress, "server_ended", "the server ended the session"));
             }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException or AckFormatException)
+            catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or AckFormatException
+                or System.Security.Authentication.AuthenticationException)
             {
                 if (_fatal is not null)
                 {
                     throw _fatal;
                 }
 
+                var error = _writeError ?? e;
                 return End(_stalled ? new SessionResult(SessionEnd.Failed, Progress, "stall", $"stalled: no ack for {Options.StallTimeout}")
                     : _stopping ? new SessionResult(SessionEnd.Stopped, Progress, "stopped", "stopped; the grace period for acks ran out")
-                    : new SessionResult(SessionEnd.Failed, Progress, Kind(e), Describe(e)));
+                    : new SessionResult(SessionEnd.Failed, Progress, Kind(error, connection is null), Describe(error)));
             }
             finally
             {
                 await _abort.CancelAsync().ConfigureAwait(false);
-                response?.Dispose();
+                if (writer is not null)
+                {
+                    await writer.ConfigureAwait(false);
+                }
+
+                if (connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
 
@@ -176,7 +194,7 @@ public sealed partial class PutMediaUploader
             {
                 inFlight = _inFlight.Count;
                 quiet = _owner._time.GetElapsedTime(_progressTimestamp);
-                if (_stalled || _abort.IsCancellationRequested || inFlight == 0 || quiet < Options.StallTimeout)
+                if (_stalled || _abort.IsCancellationRequested || !AwaitingAck() || quiet < Options.StallTimeout)
                 {
                     return false;
                 }
@@ -186,6 +204,24 @@ public sealed partial class PutMediaUploader
 
             _abort.Cancel();
             return true;
+        }
+
+        /// <summary>
+        /// True when the server owes an ack: for any fragment not yet BUFFERING, and for every one but the newest. The
+        /// newest, if it went out with an unknown cluster size, can only be RECEIVED once the next one starts.
+        /// </summary>
+        private bool AwaitingAck()
+        {
+            for (var i = 0; i < _inFlight.Count; i++)
+            {
+                var f = _inFlight[i];
+                if (!f.Buffering || f.Sized || i < _inFlight.Count - 1)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public void Dispose()
@@ -216,10 +252,20 @@ public sealed partial class PutMediaUploader
             }
         }
 
-        private async Task<SessionResult> RefusedAsync(HttpResponseMessage response)
+        private async Task<SessionResult> RefusedAsync(PutMediaConnection connection, HttpResponseHead head)
         {
-            var status = (int)response.StatusCode;
-            var (errorType, message) = await KvsErrors.ReadAsync(response, _abort.Token).ConfigureAwait(false);
+            var status = head.Status;
+            byte[] body;
+            try
+            {
+                body = await connection.ReadBodyToEndAsync(64 * 1024, _abort.Token).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                body = [];
+            }
+
+            var (errorType, message) = KvsErrors.Read(status, head.Reason, head.Headers.GetValueOrDefault("x-amzn-ErrorType"), body);
             var text = $"{status} {errorType}: {message}";
             if (status >= 500 || status is 408 or 429 || KvsErrors.IsThrottling(errorType))
             {
@@ -235,9 +281,9 @@ public sealed partial class PutMediaUploader
         private static string StartTimestamp(long ms) =>
             string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}.{ms % 1000:D3}");
 
-        private static string Kind(Exception e) => e switch
+        private static string Kind(Exception e, bool connecting) => e switch
         {
-            HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => "connect",
+            _ when connecting => "connect",
             AckFormatException => "bad_ack",
             OperationCanceledException => "timeout",
             _ => "connection_lost",

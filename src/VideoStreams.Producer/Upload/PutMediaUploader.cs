@@ -15,7 +15,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
 {
     private readonly UploaderOptions _options;
     private readonly FragmentSpool _spool;
-    private readonly HttpClient _http;
+    private readonly Func<Uri, CancellationToken, ValueTask<Stream>>? _connect;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UploaderMetrics _metrics;
@@ -35,7 +35,12 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     /// <summary>Creates an uploader; nothing is sent until <see cref="RunAsync"/>.</summary>
     /// <param name="options">Settings (checked here).</param>
     /// <param name="spool">The spool to send from and release into.</param>
-    /// <param name="handler">The HTTP handler (default: a <see cref="SocketsHttpHandler"/> with the connect timeout); not disposed.</param>
+    /// <param name="connect">
+    /// Opens the connection for a session (default: TCP to the endpoint's host and port, with TLS for https). PutMedia
+    /// is written as HTTP/1.1 by the uploader itself, because HttpClient sends the whole request body before it returns
+    /// the response, and PutMedia needs its acks while the body is still being sent. Tests pass a connector to inject
+    /// faults or trust a test certificate.
+    /// </param>
     /// <param name="timeProvider">The clock for stalls, backoff and latency (default: the system clock).</param>
     /// <param name="loggerFactory">Logs (event ids 7300–7399).</param>
     /// <param name="meterFactory">Metrics on the meter <c>VideoStreams.Producer</c>.</param>
@@ -43,7 +48,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     public PutMediaUploader(
         UploaderOptions options,
         FragmentSpool spool,
-        HttpMessageHandler? handler = null,
+        Func<Uri, CancellationToken, ValueTask<Stream>>? connect = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null)
@@ -55,10 +60,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
         _spool = spool;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VideoStreams.Producer.Upload");
-        _http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout }, disposeHandler: true)
-            : new HttpClient(handler, disposeHandler: false);
-        _http.Timeout = Timeout.InfiniteTimeSpan;
+        _connect = connect;
         _backoff = new ReconnectBackoff(options.MinBackoff, options.MaxBackoff, Random.Shared);
         _putMediaUrl = new Uri(WithTrailingSlash(options.Endpoint), "putMedia");
         _lastAckTimestamp = _time.GetTimestamp();
@@ -121,7 +123,6 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
-        _http.Dispose();
         _metrics.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -15,32 +15,47 @@ internal static class SigV4Signer
     public const string Service = "kinesisvideo";
     public const string UnsignedPayload = "UNSIGNED-PAYLOAD";
 
-    /// <summary>Signs a request whose body is streamed.</summary>
-    public static void SignStreaming(HttpRequestMessage request, KvsCredentials credentials, string region, DateTimeOffset now) =>
-        Sign(request, credentials, region, now, UnsignedPayload);
+    /// <summary>
+    /// Signs a request given as a header list (the PutMedia connection writes its own head): adds <c>x-amz-date</c>,
+    /// <c>x-amz-content-sha256</c>, the session token if any, and <c>Authorization</c> to <paramref name="headers"/>.
+    /// <c>Host</c> must be in the list.
+    /// </summary>
+    public static void Sign(string method, Uri uri, List<(string Name, string Value)> headers, KvsCredentials credentials, string region,
+        DateTimeOffset now, string payloadHash)
+    {
+        var amzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        headers.RemoveAll(h => h.Name.Equals("x-amz-date", StringComparison.OrdinalIgnoreCase)
+            || h.Name.Equals("x-amz-content-sha256", StringComparison.OrdinalIgnoreCase)
+            || h.Name.Equals("x-amz-security-token", StringComparison.OrdinalIgnoreCase)
+            || h.Name.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
+        headers.Add(("x-amz-date", amzDate));
+        headers.Add(("x-amz-content-sha256", payloadHash));
+        if (credentials.SessionToken is { } token)
+        {
+            headers.Add(("x-amz-security-token", token));
+        }
 
-    /// <summary>Adds <c>x-amz-date</c>, <c>x-amz-content-sha256</c>, the session token if any, and <c>Authorization</c>.</summary>
+        var signed = headers
+            .Where(h => h.Name.Equals("host", StringComparison.OrdinalIgnoreCase)
+                || h.Name.Equals("content-type", StringComparison.OrdinalIgnoreCase)
+                || h.Name.StartsWith("x-amz", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var canonical = CanonicalRequest(method, uri.AbsolutePath, uri.Query.TrimStart('?'), signed, payloadHash, out var signedHeaders);
+        var scope = $"{amzDate[..8]}/{region}/{Service}/aws4_request";
+        var signature = Signature(credentials.SecretAccessKey, amzDate, region, Service, canonical);
+        headers.Add(("Authorization", $"AWS4-HMAC-SHA256 Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}"));
+    }
+
+    /// <summary>Signs an <see cref="HttpRequestMessage"/> (the control-plane calls).</summary>
     public static void Sign(HttpRequestMessage request, KvsCredentials credentials, string region, DateTimeOffset now, string payloadHash)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
-        var amzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        request.Headers.Remove("x-amz-date");
-        request.Headers.Remove("x-amz-content-sha256");
-        request.Headers.TryAddWithoutValidation("x-amz-date", amzDate);
-        request.Headers.TryAddWithoutValidation("x-amz-content-sha256", payloadHash);
-        if (credentials.SessionToken is { } token)
-        {
-            request.Headers.Remove("x-amz-security-token");
-            request.Headers.TryAddWithoutValidation("x-amz-security-token", token);
-        }
-
         var headers = new List<(string Name, string Value)> { ("host", uri.Authority) };
         foreach (var header in request.Headers)
         {
-            var name = header.Key.ToLowerInvariant();
-            if (name.StartsWith("x-amz", StringComparison.Ordinal))
+            if (header.Key.StartsWith("x-amz", StringComparison.OrdinalIgnoreCase))
             {
-                headers.Add((name, string.Join(",", header.Value)));
+                headers.Add((header.Key, string.Join(",", header.Value)));
             }
         }
 
@@ -49,11 +64,15 @@ internal static class SigV4Signer
             headers.Add(("content-type", contentType.ToString()));
         }
 
-        var canonical = CanonicalRequest(request.Method.Method, uri.AbsolutePath, uri.Query.TrimStart('?'), headers, payloadHash, out var signedHeaders);
-        var scope = $"{amzDate[..8]}/{region}/{Service}/aws4_request";
-        var signature = Signature(credentials.SecretAccessKey, amzDate, region, Service, canonical);
-        request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential={credentials.AccessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        Sign(request.Method.Method, uri, headers, credentials, region, now, payloadHash);
+        foreach (var (name, value) in headers)
+        {
+            if (name is "x-amz-date" or "x-amz-content-sha256" or "x-amz-security-token" or "Authorization")
+            {
+                request.Headers.Remove(name);
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
     }
 
     /// <summary>The canonical request: method, path, sorted query, sorted lower-case headers, signed header list, payload hash.</summary>
