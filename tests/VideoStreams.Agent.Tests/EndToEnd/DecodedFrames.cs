@@ -6,7 +6,7 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 internal static class DecodedFrames
 {
     /// <summary>
-    /// Runs <c>ffmpeg -i PATH -map 0:v:0 -fps_mode passthrough -f rawvideo -pix_fmt bgr24 -</c> and hands each
+    /// Runs <c>ffmpeg -i PATH -map 0:v:0 -fps_mode passthrough -enc_time_base -1 -f rawvideo -pix_fmt bgr24 -</c> and hands each
     /// picture to <paramref name="onFrame"/> (index, pixels; the buffer is reused). Returns the number of pictures
     /// and what ffmpeg printed on stderr.
     /// </summary>
@@ -20,7 +20,7 @@ internal static class DecodedFrames
         };
         foreach (var argument in new[]
         {
-            "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
+            "-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough", "-enc_time_base", "-1",
             "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", $"{width}x{height}", "-",
         })
         {
@@ -40,6 +40,18 @@ internal static class DecodedFrames
         await ffmpeg.WaitForExitAsync();
         var stderr = (await errors).Trim();
         return (count, ffmpeg.ExitCode == 0 ? stderr : $"exit {ffmpeg.ExitCode}: {stderr}");
+    }
+
+    /// <summary>
+    /// <c>ffmpeg -v error -i PATH -map 0:v -enc_time_base -1 -f null -</c>: what the decoder complained about (empty
+    /// when clean). The null output keeps the input's millisecond time base: in its default 1/frame-rate one, two
+    /// capture times a few ms apart (jitter) round to one tick and the muxer, not the decoder, complains.
+    /// </summary>
+    public static async Task<string> DecodeErrorsAsync(string path)
+    {
+        var r = await VideoStreams.TestSupport.ToolRunner.RunAsync(
+            "ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:v", "-enc_time_base", "-1", "-f", "null", "-"], TimeSpan.FromMinutes(3));
+        return r.ExitCode == 0 ? r.StdErr.Trim() : $"exit {r.ExitCode}: {r.StdErr.Trim()}";
     }
 
     private static async Task<bool> ReadFrameAsync(Stream input, byte[] frame)

@@ -1,6 +1,7 @@
 using VideoStreams.Producer;
 using VideoStreams.Producer.Spool;
 using VideoStreams.TestSupport;
+using VideoStreams.Agent.Tests.Faults;
 using Xunit.Abstractions;
 
 namespace VideoStreams.Agent.Tests.EndToEnd;
@@ -31,11 +32,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         output.WriteLine($"seed {seed} (set VS_E2E_SEED to replay another); schedule:\n{string.Join("\n", schedule.Select(step => "  " + step))}");
 
         await using var rig = await EndToEndRig.StartAsync(output);
-        await using var proxy = new ChaosProxy(rig.Server.BaseUrl.Port);
+        await using var proxy = new TcpFaultProxy(rig.Server.BaseUrl);
         var device = new DeviceFile
         {
             Name = "faults-" + Guid.NewGuid().ToString("N")[..8],
-            ServerUrl = proxy.Url,
+            ServerUrl = proxy.BaseUrl,
             Source = DeviceFile.Synthetic(320, 240, FrameRate),
             BitrateKbps = 300,
             FragmentDurationMs = FragmentMs,
@@ -43,7 +44,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         };
         var agent = rig.StartAgent(device);
         await agent.WaitUntilStreamingAsync(device.Name);
-        rig.Log($"streaming through the proxy {proxy.Url} to {rig.Server.BaseUrl}");
+        rig.Log($"streaming through the proxy {proxy.BaseUrl} to {rig.Server.BaseUrl}");
 
         long agentKilledAtMs = 0, agentRestartedAtMs = 0;
         foreach (var step in schedule)
@@ -55,7 +56,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                     await Task.Delay(step.Duration);
                     break;
                 case FaultKind.Cut:
-                    proxy.Cut();
+                    proxy.Cut(Timeout.InfiniteTimeSpan);
                     rig.Log($"proxy: cut for {step.Seconds:F1} s");
                     await Task.Delay(step.Duration);
                     proxy.Resume();
@@ -70,7 +71,7 @@ public sealed class FaultTests(ITestOutputHelper output)
                     break;
                 case FaultKind.KillServer:
                     var server = await rig.KillAndRestartServerAsync(step.Duration);
-                    proxy.Retarget(server.BaseUrl.Port);
+                    proxy.SetTarget(server.BaseUrl);
                     break;
                 case FaultKind.KillAgent:
                     agentKilledAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -1,3 +1,4 @@
+using VideoStreams.Agent.Tests.Faults;
 using Xunit.Abstractions;
 
 namespace VideoStreams.Agent.Tests.EndToEnd;
@@ -16,11 +17,11 @@ public sealed class FullSpoolTests(ITestOutputHelper output)
     public async Task A_full_spool_drops_the_oldest_fragments_logs_and_counts_it_and_streaming_goes_on()
     {
         await using var rig = await EndToEndRig.StartAsync(output);
-        await using var proxy = new ChaosProxy(rig.Server.BaseUrl.Port);
+        await using var proxy = new TcpFaultProxy(rig.Server.BaseUrl);
         var device = new DeviceFile
         {
             Name = "fullspool-" + Guid.NewGuid().ToString("N")[..8],
-            ServerUrl = proxy.Url,
+            ServerUrl = proxy.BaseUrl,
             Source = DeviceFile.Synthetic(320, 240, 15),
             BitrateKbps = 400,
             FragmentDurationMs = FragmentMs,
@@ -33,7 +34,7 @@ public sealed class FullSpoolTests(ITestOutputHelper output)
         await WaitForAsync(rig, async () => (await StoredStream.ListOrEmptyAsync(rig.Client, device.Name)).Count >= 2, "the first fragments to be stored");
 
         var outageStartMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        proxy.Cut();
+        proxy.Cut(Timeout.InfiniteTimeSpan);
         rig.Log("proxy: refusing connections for 30 s");
         await Task.Delay(TimeSpan.FromSeconds(30));
 

@@ -168,6 +168,35 @@ internal static class StoredStream
         return fragments;
     }
 
+    /// <summary>
+    /// Writes each document (fragment) of a saved GetMediaForFragmentList answer to its own file in
+    /// <paramref name="folder"/>, in order. ffmpeg reads one document per file cleanly; in a concatenation it notes
+    /// every further unknown-size Segment.
+    /// </summary>
+    public static List<string> SplitDocuments(string path, string folder)
+    {
+        var mkv = File.ReadAllBytes(path);
+        var starts = new List<long>();
+        new MatroskaReader().ReadAll(mkv, (MatroskaReader r, in MatroskaEvent e) =>
+        {
+            if (e.Kind == MatroskaEventKind.EbmlHeader)
+            {
+                starts.Add(e.Offset);
+            }
+        });
+        starts.Add(mkv.Length);
+        Directory.CreateDirectory(folder);
+        var files = new List<string>();
+        for (var i = 0; i + 1 < starts.Count; i++)
+        {
+            var file = Path.Combine(folder, $"fragment-{i:D4}.mkv");
+            File.WriteAllBytes(file, mkv[(int)starts[i]..(int)starts[i + 1]]);
+            files.Add(file);
+        }
+
+        return files;
+    }
+
     /// <summary>True when the AVCC (4-byte lengths) access unit holds an IDR slice (NAL type 5).</summary>
     public static bool ContainsIdr(ReadOnlySpan<byte> accessUnit)
     {

@@ -1,5 +1,4 @@
 using VideoStreams.Producer.Sources;
-using VideoStreams.TestSupport;
 using Xunit.Abstractions;
 
 namespace VideoStreams.Agent.Tests.EndToEnd;
@@ -58,33 +57,41 @@ public sealed class SyntheticCameraTests(ITestOutputHelper output)
             Assert.True(fragment.Frames[0].IsKeyframe && fragment.Frames[0].HasIdr, $"fragment {fragment.Number} does not start with an IDR key frame");
         }
 
-        // The stored video decodes without a complaint.
-        Assert.Equal("", await MediaJudges.DecodeErrorsAsync(stored));
-
-        // Producer timestamps match the capture times burned into the pictures, within one frame.
-        var times = fragments.SelectMany(f => f.Frames).Select(f => f.AbsoluteMs).ToArray();
-        var unreadable = new List<int>();
+        // Every fragment decodes without a complaint, on its own (as GetMedia serves it), and its pictures carry
+        // their capture times: the strip burned into each picture equals the frame's producer timestamp (the
+        // fragment's producer timestamp plus the block's offset) within one frame.
+        var documents = StoredStream.SplitDocuments(stored, Path.Combine(rig.Folder, "fragments"));
+        Assert.Equal(fragments.Count, documents.Count);
+        var unreadable = new List<string>();
         var off = new List<string>();
-        var (decoded, errors) = await DecodedFrames.ForEachAsync(stored, Width, Height, (i, bgr) =>
+        var pictures = 0;
+        for (var f = 0; f < fragments.Count; f++)
         {
-            if (i >= times.Length)
+            Assert.Equal("", await DecodedFrames.DecodeErrorsAsync(documents[f]));
+            var frames = fragments[f].Frames;
+            var (decoded, errors) = await DecodedFrames.ForEachAsync(documents[f], Width, Height, (i, bgr) =>
             {
-                return;
-            }
+                if (i >= frames.Count)
+                {
+                    return;
+                }
 
-            if (!SyntheticPattern.TryReadCaptureTime(bgr, Width, Height, out var captured))
-            {
-                unreadable.Add(i);
-            }
-            else if (Math.Abs(captured - times[i]) > FrameMs)
-            {
-                off.Add($"frame {i}: block time {times[i]}, burned-in {captured} ({captured - times[i]:+0;-0} ms)");
-            }
-        });
-        rig.Log($"{decoded} pictures decoded for {times.Length} blocks; {unreadable.Count} strips unreadable; {off.Count} off by more than a frame");
-        Assert.Equal("", errors);
-        Assert.Equal(times.Length, decoded);
-        Assert.True(unreadable.Count == 0, $"the capture-time strip could not be read in {unreadable.Count} of {decoded} pictures: {string.Join(", ", unreadable.Take(20))}");
-        Assert.True(off.Count == 0, $"{off.Count} of {decoded} pictures carry a capture time more than one frame away from their producer timestamp:\n{string.Join("\n", off.Take(20))}");
+                if (!SyntheticPattern.TryReadCaptureTime(bgr, Width, Height, out var captured))
+                {
+                    unreadable.Add($"fragment {f} frame {i}");
+                }
+                else if (Math.Abs(captured - frames[i].AbsoluteMs) > FrameMs)
+                {
+                    off.Add($"fragment {f} frame {i}: producer time {frames[i].AbsoluteMs}, burned-in {captured} ({captured - frames[i].AbsoluteMs:+0;-0} ms)");
+                }
+            });
+            Assert.Equal("", errors);
+            Assert.True(decoded == frames.Count, $"fragment {fragments[f].Number}: {decoded} pictures decoded for {frames.Count} blocks");
+            pictures += decoded;
+        }
+
+        rig.Log($"{pictures} pictures decoded; {unreadable.Count} strips unreadable; {off.Count} off by more than a frame");
+        Assert.True(unreadable.Count == 0, $"the capture-time strip could not be read in {unreadable.Count} of {pictures} pictures: {string.Join(", ", unreadable.Take(20))}");
+        Assert.True(off.Count == 0, $"{off.Count} of {pictures} pictures carry a capture time more than one frame away from their producer timestamp:\n{string.Join("\n", off.Take(20))}");
     }
 }
