@@ -54,6 +54,26 @@ internal static class DecodedFrames
         return r.ExitCode == 0 ? r.StdErr.Trim() : $"exit {r.ExitCode}: {r.StdErr.Trim()}";
     }
 
+    /// <summary>
+    /// <see cref="DecodeErrorsAsync"/> of every document (fragment) of a saved GetMediaForFragmentList answer, each
+    /// on its own; the complaints prefixed with the fragment's index, empty when every fragment decodes cleanly.
+    /// </summary>
+    public static async Task<string> FragmentDecodeErrorsAsync(string stored)
+    {
+        var complaints = new List<string>();
+        var documents = StoredStream.SplitDocuments(stored, Path.Combine(Path.GetDirectoryName(stored)!, Path.GetFileNameWithoutExtension(stored) + "-fragments"));
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var errors = await DecodeErrorsAsync(documents[i]);
+            if (errors.Length > 0)
+            {
+                complaints.Add($"fragment {i}: {errors}");
+            }
+        }
+
+        return string.Join("\n", complaints);
+    }
+
     private static async Task<bool> ReadFrameAsync(Stream input, byte[] frame)
     {
         var filled = 0;

@@ -1,7 +1,6 @@
+using VideoStreams.Agent.Tests.Faults;
 using VideoStreams.Producer;
 using VideoStreams.Producer.Spool;
-using VideoStreams.TestSupport;
-using VideoStreams.Agent.Tests.Faults;
 using Xunit.Abstractions;
 
 namespace VideoStreams.Agent.Tests.EndToEnd;
@@ -144,7 +143,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await StoredStream.SaveMediaAsync(rig.Client, device.Name, [.. listed.Select(f => f.Number)], stored);
         var fragments = StoredStream.Read(stored);
         Assert.All(fragments, f => Assert.True(f.ErrorCode is null && f.Frames.Count > 0 && f.Frames[0].HasIdr, $"fragment {f.Number}: error {f.ErrorCode}, {f.Frames.Count} frames"));
-        Assert.Equal("", await MediaJudges.DecodeErrorsAsync(stored));
+        Assert.Equal("", await DecodedFrames.FragmentDecodeErrorsAsync(stored));
     }
 
     private static async Task WaitForDrainAsync(EndToEndRig rig, AgentProcess agent, string stream)
