@@ -1,4 +1,5 @@
 using VideoStreams.Agent.Tests.Faults;
+using VideoStreams.TestSupport;
 using Xunit.Abstractions;
 
 namespace VideoStreams.Agent.Tests.EndToEnd;
@@ -17,16 +18,23 @@ public sealed class FullSpoolTests(ITestOutputHelper output)
     public async Task A_full_spool_drops_the_oldest_fragments_logs_and_counts_it_and_streaming_goes_on()
     {
         await using var rig = await EndToEndRig.StartAsync(output);
+
+        // A camera that fills a spool fast: ~10 Mbps of noise (x264 cannot squeeze it), played in a loop and passed
+        // through. The synthetic pattern compresses too well to fill even the smallest spool in a short test.
+        var clip = Path.Combine(rig.Folder, "noise-640x360-10mbps.mkv");
+        (await ToolRunner.RunAsync("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
+            "-vf", "noise=alls=60:allf=t+u", "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+            "-b:v", "8M", "-maxrate", "8M", "-bufsize", "16M", "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", clip)).EnsureSuccess("ffmpeg noise clip");
         await using var proxy = new TcpFaultProxy(rig.Server.BaseUrl);
         var device = new DeviceFile
         {
             Name = "fullspool-" + Guid.NewGuid().ToString("N")[..8],
             ServerUrl = proxy.BaseUrl,
-            Source = DeviceFile.Synthetic(320, 240, 15),
-            BitrateKbps = 400,
+            Source = DeviceFile.FileSource(clip, loop: true, mode: "passthrough"),
             FragmentDurationMs = FragmentMs,
-            // ~50 KB fragments against 512 KiB: the spool is full after about ten seconds without the server.
-            SpoolMaxBytes = 512 * 1024,
+            // The smallest spool vs-agent accepts (4 MiB) against ~1.2 MB a second: full after a few seconds without
+            // the server.
+            SpoolMaxBytes = 4 * 1024 * 1024,
             StallTimeoutSeconds = 3,
         };
         var agent = rig.StartAgent(device);
@@ -35,12 +43,12 @@ public sealed class FullSpoolTests(ITestOutputHelper output)
 
         var outageStartMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         proxy.Cut(Timeout.InfiniteTimeSpan);
-        rig.Log("proxy: refusing connections for 30 s");
-        await Task.Delay(TimeSpan.FromSeconds(30));
+        rig.Log("proxy: refusing connections for 20 s");
+        await Task.Delay(TimeSpan.FromSeconds(20));
 
         // The log line and the metric, while the outage lasts.
         Assert.True(agent.Output.Contains("dropped the oldest segment", StringComparison.Ordinal) && agent.Output.Contains("7104", StringComparison.Ordinal),
-            $"no drop-oldest log line (event 7104) after 30 s without the server\n{rig.Diagnostics()}");
+            $"no drop-oldest log line (event 7104) after 20 s without the server\n{rig.Diagnostics()}");
         var metrics = await agent.MetricsAsync();
         var dropped = PrometheusText.Sum(metrics, "dropped_fragments", "reason=\"overflow\"");
         rig.Log($"dropped_fragments{{reason=overflow}} = {dropped}");
@@ -58,7 +66,7 @@ public sealed class FullSpoolTests(ITestOutputHelper output)
         // Oldest first: what was dropped is the start of the outage; the end of it was kept and sent afterwards.
         var listed = await StoredStream.ListAsync(rig.Client, device.Name);
         var duringOutage = listed.Where(f => f.ProducerMs >= outageStartMs && f.ProducerMs < resumedAtMs).ToList();
-        rig.Log($"{listed.Count} fragments stored, {duringOutage.Count} captured during the 30 s outage: " +
+        rig.Log($"{listed.Count} fragments stored, {duringOutage.Count} captured during the 20 s outage: " +
             string.Join(", ", duringOutage.Select(f => $"{f.ProducerMs - outageStartMs} ms")));
         Assert.True(duringOutage.Count > 0, "nothing captured during the outage was kept: the newest fragments should have been");
         var lastBefore = listed.Where(f => f.ProducerMs < outageStartMs).Select(f => f.EndMs).DefaultIfEmpty(outageStartMs).Max();
