@@ -112,7 +112,7 @@ internal static class AgentApp
                 if ((await done).Problem is { } problem && first is null)
                 {
                     first = problem;
-                    await stopAll.CancelAsync();
+                    stopAll.CancelQuietly();
                 }
             }
 

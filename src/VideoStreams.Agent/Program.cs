@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using VideoStreams.Agent;
+using VideoStreams.Agent.Runtime;
 
 // SIGTERM (systemd, docker stop) and SIGINT (Ctrl+C) ask for a graceful stop: the source stops, the fragment in
 // progress goes into the spool, the uploader gets a bounded moment to send what is pending, and the exit code is 0.
@@ -7,7 +8,7 @@ using var stop = new CancellationTokenSource();
 void RequestStop(PosixSignalContext context)
 {
     context.Cancel = true;
-    stop.Cancel();
+    stop.CancelQuietly();
 }
 
 using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);

@@ -73,9 +73,9 @@ internal static class DeviceValidator
         var spool = device.Spool ?? new SpoolSection();
         var spoolPath = Path.GetFullPath(Path.Combine(folder, spool.Path ?? Path.Combine("spool", name)));
         var maxBytes = spool.MaxBytes ?? 1L << 30;
-        if (maxBytes < 4L << 20)
+        if (maxBytes < 1L << 20)
         {
-            throw AgentException.Config(file, "spool.maxBytes", $"{maxBytes} is too small (at least 4194304, 4 MiB; the default is 1 GiB)");
+            throw AgentException.Config(file, "spool.maxBytes", $"{maxBytes} is too small (at least 1048576, 1 MiB; the default is 1 GiB)");
         }
 
         var maxAge = spool.MaxAgeHours ?? 24;

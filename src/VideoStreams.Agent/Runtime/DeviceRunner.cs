@@ -79,8 +79,11 @@ internal sealed partial class DeviceRunner : IDisposable
     {
         var spool = _spool ?? throw new InvalidOperationException("Open first.");
         _metrics.DeviceStarted();
-        using var sourceStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        // Not linked to the stop token: cancelling runs the source's own callbacks (an ffmpeg being told to quit),
+        // which may block or throw; they run here, on a pool thread, never on the one that delivered the signal.
+        using var sourceStop = new CancellationTokenSource();
         using var uploadStop = new CancellationTokenSource();
+        using var stopping = stop.Register(() => Task.Run(sourceStop.CancelQuietly));
         var capture = Task.Run(() => CaptureAsync(sourceStop.Token), CancellationToken.None);
         Task<int>? check = null;
         Task<AgentException?>? upload = null;
@@ -147,7 +150,7 @@ internal sealed partial class DeviceRunner : IDisposable
         }
         finally
         {
-            await sourceStop.CancelAsync();
+            sourceStop.CancelQuietly();
             await StopAsync(capture, upload, uploadStop, failure is null);
             _metrics.DeviceStopped();
         }
@@ -184,7 +187,7 @@ internal sealed partial class DeviceRunner : IDisposable
                 }
             }
 
-            await uploadStop.CancelAsync();
+            uploadStop.CancelQuietly();
             if (await WaitAsync(upload, SourceStopWait))
             {
                 AgentLog.UploaderStopped(_logger, _device.Name);

@@ -42,6 +42,7 @@ internal sealed class StreamCheck(DeviceSettings device, HttpMessageHandler hand
                 }
 
                 lastCause = "the stream is not ACTIVE yet";
+                warned = true;
             }
             catch (KvsClientException e) when (Retryable(e))
             {

@@ -18,7 +18,9 @@ internal sealed class CaptureFrameSource : IRawFrameSource
     private readonly double _requestedFrameRate;
     private readonly Mat _discard = new(); // also the decode target
     private VideoCapture? _capture;
-    private PeriodicTimer? _timer;
+    private RealTimePacer? _pacer;
+    private long _startTimestamp;
+    private long _slot;
     private bool _first = true;
     private long _lastTimestamp;
 
@@ -72,15 +74,16 @@ internal sealed class CaptureFrameSource : IRawFrameSource
 
         if (!_isCamera)
         {
-            _timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / FrameRate), _time);
+            _pacer = new RealTimePacer(_time);
+            _startTimestamp = _time.GetTimestamp();
         }
     }
 
     public async ValueTask<long> NextFrameAsync(RawFrame? frame, CancellationToken cancellationToken)
     {
-        if (_timer is not null && !_first && !await _timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        if (_pacer is not null && !_first)
         {
-            return -1;
+            await _pacer.WaitForSlotAsync(_startTimestamp, TimeSpan.FromSeconds(1 / FrameRate), ref _slot, cancellationToken).ConfigureAwait(false);
         }
 
         _first = false;
@@ -124,7 +127,7 @@ internal sealed class CaptureFrameSource : IRawFrameSource
 
     public void Dispose()
     {
-        _timer?.Dispose();
+        _pacer?.Dispose();
         _capture?.Dispose();
         _discard.Dispose();
     }

@@ -43,6 +43,28 @@ internal sealed class RealTimePacer : IValueTaskSource, IDisposable
         return new ValueTask(this, _core.Version);
     }
 
+    /// <summary>
+    /// Waits for the next slot of a fixed-rate schedule that started at <paramref name="startTimestamp"/>: slot n is
+    /// due at n × <paramref name="period"/>. Slots already missed by more than a period (after a stall) are skipped,
+    /// as a camera drops the frames it could not deliver, rather than released in a burst. An absolute schedule is
+    /// kept because timers work in whole milliseconds: a periodic timer of 33.3 ms would run at 33 ms (30.3 fps).
+    /// </summary>
+    /// <param name="startTimestamp">The schedule's start, from <see cref="TimeProvider.GetTimestamp"/>.</param>
+    /// <param name="period">The frame interval.</param>
+    /// <param name="slot">The slot last used; updated to the one waited for.</param>
+    /// <param name="cancellationToken">Stops the wait.</param>
+    public ValueTask WaitForSlotAsync(long startTimestamp, TimeSpan period, ref long slot, CancellationToken cancellationToken)
+    {
+        slot++;
+        var behind = _time.GetElapsedTime(startTimestamp) - (period * slot);
+        if (behind > period)
+        {
+            slot += (long)(behind / period);
+        }
+
+        return WaitUntilAsync(startTimestamp, period * slot, cancellationToken);
+    }
+
     public void GetResult(short token)
     {
         _registration.Dispose();

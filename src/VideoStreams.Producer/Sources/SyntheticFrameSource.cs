@@ -19,7 +19,9 @@ internal sealed class SyntheticFrameSource : IRawFrameSource
     private readonly Point _textOrigin;
     private readonly int _textHeight;
     private readonly int _boxSize;
-    private PeriodicTimer? _timer;
+    private RealTimePacer? _pacer;
+    private long _startTimestamp;
+    private long _slot;
     private long _frameIndex;
     private long _lastTimestamp;
     private long _secondShown = -1;
@@ -59,13 +61,17 @@ internal sealed class SyntheticFrameSource : IRawFrameSource
 
     public double FrameRate { get; }
 
-    public void Open() => _timer ??= new PeriodicTimer(TimeSpan.FromSeconds(1 / FrameRate), _time);
+    public void Open()
+    {
+        _pacer ??= new RealTimePacer(_time);
+        _startTimestamp = _time.GetTimestamp();
+    }
 
     public async ValueTask<long> NextFrameAsync(RawFrame? frame, CancellationToken cancellationToken)
     {
-        if (_frameIndex > 0 && !await _timer!.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        if (_frameIndex > 0)
         {
-            return -1;
+            await _pacer!.WaitForSlotAsync(_startTimestamp, TimeSpan.FromSeconds(1 / FrameRate), ref _slot, cancellationToken).ConfigureAwait(false);
         }
 
         // Two pictures never share a millisecond: after a stall the pacing timer fires at once for the missed tick,
@@ -83,7 +89,7 @@ internal sealed class SyntheticFrameSource : IRawFrameSource
 
     public void Dispose()
     {
-        _timer?.Dispose();
+        _pacer?.Dispose();
         _background.Dispose();
     }
 

@@ -179,4 +179,19 @@ public sealed class PutMediaUploaderTests(ServerFixture server, ITestOutputHelpe
         var pending = new HashSet<long>(spool.Spool.PendingSequenceNumbers());
         Assert.Equal(fragments.Where(f => !pending.Contains(f.SequenceNumber)).Select(f => f.TimestampMs), stored);
     }
+
+    [Fact]
+    public async Task Signed_sessions_are_accepted_and_deliver_everything()
+    {
+        var stream = await CreateStreamAsync(server.BaseUrl);
+        var fragments = await FragmentsAsync(seconds: 3);
+        using var spool = new TempSpool();
+        AppendAll(spool.Spool, fragments);
+        var options = Options(server.BaseUrl, stream) with { Credentials = new KvsCredentials("AKIDEXAMPLE", "secret", "token") };
+        await using var uploader = Start(new PutMediaUploader(options, spool.Spool, loggerFactory: _logs));
+
+        await WaitUntilAsync(() => spool.Spool.PendingCount == 0, "the spool to empty", uploader.Task);
+
+        await AssertStoredExactlyOnceAsync(server.BaseUrl, stream, fragments);
+    }
 }

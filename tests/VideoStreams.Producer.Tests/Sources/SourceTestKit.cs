@@ -122,6 +122,43 @@ internal static class SourceTestKit
         sink.Flush();
     }
 
+    /// <summary>
+    /// Live child processes of this process whose command name is <paramref name="name"/> and whose command line
+    /// contains <paramref name="marker"/> (other tests run ffmpeg children at the same time), from /proc.
+    /// </summary>
+    public static List<int> ChildProcesses(string name, string marker)
+    {
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var children = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // /proc/PID/stat: "pid (comm) state ppid ..."
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                var comm = stat[(stat.IndexOf('(') + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (comm == name && fields[1] == self && fields[0] != "Z" && commandLine.Contains(marker, StringComparison.Ordinal))
+                {
+                    children.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process went away while we looked.
+            }
+        }
+
+        return children;
+    }
+
     /// <summary>Per-packet MD5s of the first video stream, copied without decoding (<c>-c copy -f framemd5</c>).</summary>
     public static async Task<List<string>> PacketHashesAsync(string path)
     {
