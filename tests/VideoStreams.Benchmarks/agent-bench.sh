@@ -107,7 +107,7 @@ for s in "${scenarios[@]}"; do
       [ -n "$server_pid" ] || start_server
       write_device bench-synthetic '{ "type": "synthetic", "width": 1280, "height": 720, "frameRate": 30 }'
       run_agent bench-synthetic
-      row "(a) vs-agent, synthetic 720p30 → libx264 2 Mbps → server" "$SAMPLE_CPU_PCT" "$SAMPLE_RSS_MB_AVG (peak $SAMPLE_RSS_MB_MAX)" "$BITRATE_KBPS kbps stored" "$CHILDREN processes; server $SERVER_CPU_PCT % apart"
+      row "(a) vs-agent, synthetic 720p30 → libx264 2 Mbps → server" "$SAMPLE_CPU_PCT" "$SAMPLE_RSS_MB_AVG (peak $SAMPLE_RSS_MB_MAX)" "$BITRATE_KBPS kbps stored" "$CHILDREN process(es); server $SERVER_CPU_PCT % apart"
       a_cpu=$SAMPLE_CPU_PCT
       ;;
     b)
@@ -128,7 +128,7 @@ for s in "${scenarios[@]}"; do
         -b:v 4M -maxrate 4M -bufsize 8M -g 60 -keyint_min 60 -sc_threshold 0 "$work/4mbps-720p30.mkv"
       write_device bench-passthrough "{ \"type\": \"file\", \"path\": \"$work/4mbps-720p30.mkv\", \"loop\": true, \"mode\": \"passthrough\" }"
       run_agent bench-passthrough
-      row "(c) vs-agent, file loop 720p30 4 Mbps, passthrough → server" "$SAMPLE_CPU_PCT" "$SAMPLE_RSS_MB_AVG (peak $SAMPLE_RSS_MB_MAX)" "$BITRATE_KBPS kbps stored" "$CHILDREN processes; server $SERVER_CPU_PCT % apart"
+      row "(c) vs-agent, file loop 720p30 4 Mbps, passthrough → server" "$SAMPLE_CPU_PCT" "$SAMPLE_RSS_MB_AVG (peak $SAMPLE_RSS_MB_MAX)" "$BITRATE_KBPS kbps stored" "$CHILDREN process(es); server $SERVER_CPU_PCT % apart"
       ;;
     *)
       echo "unknown scenario $s (a, b, c)" >&2
@@ -143,5 +143,5 @@ echo "|---|---:|---:|---:|---|"
 printf '%s\n' "${rows[@]}"
 if [ -n "${a_cpu:-}" ] && [ -n "${b_cpu:-}" ]; then
   echo
-  awk -v a="$a_cpu" -v b="$b_cpu" 'BEGIN {printf "(a) / (b) = %.2f (target: at most 1.15)\n", b > 0 ? a / b : 0}'
+  awk -v a="$a_cpu" -v b="$b_cpu" 'BEGIN {printf "(a) / (b) = %.2f (target: at most 1.15)\n", (b > 0 ? a / b : 0)}'
 fi
