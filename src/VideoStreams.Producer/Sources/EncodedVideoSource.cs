@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using FFMpegCore;
 using FFMpegCore.Enums;
@@ -75,6 +76,7 @@ internal sealed class EncodedVideoSource : IVideoSource
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stderr = new StderrTail();
         var lastTimestamp = 0L;
+        ExceptionDispatchInfo? sinkError = null;
         var pipeSource = new RawFramePipeSource(width, height, frameRate, filled.Reader, free.Writer, timestamps);
         var pipeSink = new AnnexBPipeSink(splitter, unit =>
         {
@@ -84,7 +86,17 @@ internal sealed class EncodedVideoSource : IVideoSource
             }
 
             _metrics.FrameEncoded();
-            sink.OnAccessUnit(unit, lastTimestamp, AccessUnitFormat.AnnexB);
+            try
+            {
+                sink.OnAccessUnit(unit, lastTimestamp, AccessUnitFormat.AnnexB);
+            }
+            catch (Exception e)
+            {
+                // The sink's failure is the caller's to see as it was thrown, not as an encoder failure.
+                sinkError ??= ExceptionDispatchInfo.Capture(e);
+                linked.Cancel();
+                throw;
+            }
         });
 
         var processor = FFMpegArguments
@@ -125,6 +137,7 @@ internal sealed class EncodedVideoSource : IVideoSource
             }
 
             var result = await encode.ConfigureAwait(false);
+            sinkError?.Throw();
             if (cancellationToken.IsCancellationRequested)
             {
                 SourceLog.Stopped(_logger, _name, _metrics.Captured);
@@ -141,9 +154,13 @@ internal sealed class EncodedVideoSource : IVideoSource
             SourceLog.EncoderExited(_logger, _name, result.ExitCode, _metrics.Encoded);
             SourceLog.Ended(_logger, _name, _metrics.Captured);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && sinkError is null)
         {
             SourceLog.Stopped(_logger, _name, _metrics.Captured);
+        }
+        catch (Exception) when (sinkError is not null)
+        {
+            sinkError.Throw();
         }
         catch (Exception e) when (e is not VideoSourceException and not OperationCanceledException)
         {

@@ -84,9 +84,12 @@ internal sealed class AnnexBPipeSink : IPipeSink
 
     public async Task ReadAsync(Stream inputStream, CancellationToken cancellationToken)
     {
+        // FFMpegCore cancels this token as soon as ffmpeg exits, while the last access units may still sit in the
+        // pipe. The read ends anyway when ffmpeg's end closes (exit or kill), so read to the end without the token.
+        _ = cancellationToken;
         while (true)
         {
-            var read = await inputStream.ReadAsync(_splitter.GetMemory(), cancellationToken).ConfigureAwait(false);
+            var read = await inputStream.ReadAsync(_splitter.GetMemory(), CancellationToken.None).ConfigureAwait(false);
             if (read == 0)
             {
                 break;

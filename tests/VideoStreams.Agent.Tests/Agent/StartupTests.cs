@@ -125,6 +125,19 @@ public sealed class StartupTests(ServerFixture server) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task A_spool_held_by_another_agent_is_exit_code_2_naming_spool_path()
+    {
+        var file = _folder.Device("cam.json", server.BaseUrl, "held");
+        var directory = Path.Combine(_folder.Path, "spool", "held");
+        using var other = VideoStreams.Producer.Spool.FragmentSpool.Open(new VideoStreams.Producer.Spool.SpoolOptions { Directory = directory, MaxBytes = 64L << 20 });
+
+        var (code, run) = await AgentRun.RunToEndAsync(await FakeSources.HooksAsync(), file);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"vs-agent: {file}: spool.path: cannot open the spool {directory}: ", Assert.Single(run.StderrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_final_refusal_by_the_uploader_is_exit_code_3()
     {
         var file = _folder.Device("cam.json", server.BaseUrl, "upload-refused");
