@@ -12,6 +12,7 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 /// only hole in the recording is the agent's own downtime (plus the fragment it was building when it died).
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection("EndToEnd")] // one at a time: each runs a server, an agent and ffmpeg on a 2-core machine
 public sealed class FaultTests(ITestOutputHelper output)
 {
     private const int FrameRate = 15;

@@ -10,6 +10,7 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 /// streaming once the server is back.
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection("EndToEnd")] // one at a time: each runs a server, an agent and ffmpeg on a 2-core machine
 public sealed class FullSpoolTests(ITestOutputHelper output)
 {
     private const int FragmentMs = 1000;

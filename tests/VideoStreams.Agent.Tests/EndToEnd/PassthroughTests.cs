@@ -8,6 +8,7 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 /// stored frames are the file's frames, byte for byte (ffmpeg's framemd5 of the video packets).
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection("EndToEnd")] // one at a time: each runs a server, an agent and ffmpeg on a 2-core machine
 public sealed class PassthroughTests(ITestOutputHelper output)
 {
     [Theory]

@@ -9,6 +9,7 @@ namespace VideoStreams.Agent.Tests.EndToEnd;
 /// ffmpeg's verdict on it.
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Collection("EndToEnd")] // one at a time: each runs a server, an agent and ffmpeg on a 2-core machine
 public sealed class SyntheticCameraTests(ITestOutputHelper output)
 {
     private const int Width = 1280;
