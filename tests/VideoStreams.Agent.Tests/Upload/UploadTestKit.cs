@@ -4,6 +4,7 @@ using System.Text.Json;
 using VideoStreams.Producer;
 using VideoStreams.Producer.Fragmenting;
 using VideoStreams.Producer.Spool;
+using VideoStreams.Producer.Tests.Fragmenting;
 using VideoStreams.Producer.Upload;
 
 namespace VideoStreams.Agent.Tests.Upload;
@@ -47,7 +48,7 @@ internal static class UploadTestKit
     /// <summary>Fragments of about 1 s from <paramref name="seconds"/> s of 320x240 30 fps H.264 (a key frame every second).</summary>
     public static async Task<List<ProducerFragment>> FragmentsAsync(int seconds, long originMs = OriginMs, string size = "320x240", long firstSequence = 0)
     {
-        var units = await UploadH264.EncodeAsync(frames: (seconds * 30) + 1, size: size);
+        var units = await H264TestStreams.EncodeAsync(frames: (seconds * 30) + 1, size: size);
         using var fragmenter = new Fragmenter(new FragmenterOptions
         {
             FragmentDuration = TimeSpan.FromSeconds(1),
