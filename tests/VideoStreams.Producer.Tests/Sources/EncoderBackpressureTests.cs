@@ -3,6 +3,8 @@ using VideoStreams.Producer.Sources;
 
 namespace VideoStreams.Producer.Tests.Sources;
 
+// Runs alone: its "no ffmpeg child left" check matches any 320x240 encoder, and other classes start those too.
+[Collection(nameof(SourceAllocationTests))]
 public sealed class EncoderBackpressureTests
 {
     [Fact]
