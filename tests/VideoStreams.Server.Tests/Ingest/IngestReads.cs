@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -51,30 +52,41 @@ internal static class IngestReads
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await using var body = await response.Content.ReadAsStreamAsync(cancel.Token);
-        var bytes = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        while (Count(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "AWS_KINESISVIDEO_CONTINUATION_TOKEN"u8) < chunks)
-        {
-            // The continuation token is the last tag of a chunk.
-            var read = await body.ReadAsync(buffer, cancel.Token);
-            Assert.True(read > 0, "GetMedia ended before the expected chunks");
-            bytes.Write(buffer, 0, read);
-        }
-
-        return bytes.ToArray();
+        return await ReadChunksAsync(body, chunks, cancel.Token);
     }
 
-    /// <summary>How many times <paramref name="needle"/> occurs in <paramref name="haystack"/>.</summary>
-    public static int Count(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle)
+    /// <summary>
+    /// Reads a GetMedia body until <paramref name="chunks"/> chunks have ended, and returns exactly those chunks (the body
+    /// follows the live edge and never ends by itself).
+    /// </summary>
+    public static async Task<byte[]> ReadChunksAsync(Stream body, int chunks, CancellationToken cancel)
     {
-        var count = 0;
-        for (var at = haystack.IndexOf(needle); at >= 0; at = haystack.IndexOf(needle))
+        var bytes = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        var reader = new MatroskaReader();
+        var consumed = 0L;
+        var ended = 0;
+        while (ended < chunks)
         {
-            count++;
-            haystack = haystack[(at + needle.Length)..];
+            // The continuation token is the last tag of a chunk; a chunk has ended once the Tags element holding it has
+            // been read whole (a read can stop inside it, with the tag's name already there but not its value).
+            var read = await body.ReadAsync(buffer, cancel);
+            Assert.True(read > 0, "GetMedia ended before the expected chunks");
+            bytes.Write(buffer, 0, read);
+            var input = new SequenceReader<byte>(new ReadOnlySequence<byte>(bytes.GetBuffer(), (int)consumed, (int)(bytes.Length - consumed)));
+            while (ended < chunks && reader.TryRead(ref input, out var e))
+            {
+                if (e.Kind == MatroskaEventKind.Tags && reader.LastTags.SelectMany(t => t.SimpleTags).Any(s => s.Name == "AWS_KINESISVIDEO_CONTINUATION_TOKEN"))
+                {
+                    ended++;
+                }
+            }
+
+            consumed += input.Consumed;
         }
 
-        return count;
+        // Stop where the last chunk's Tags element ends: what follows is the start of a chunk not asked for.
+        return bytes.GetBuffer().AsSpan(0, (int)reader.Position).ToArray();
     }
 
     /// <summary>The values of every SimpleTag named <paramref name="name"/>, in document order.</summary>

@@ -133,16 +133,7 @@ public sealed class PlaybackTests(ServerFixture server) : IClassFixture<ServerFi
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("video/webm", response.Content.Headers.ContentType?.MediaType);
         await using var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
-        var bytes = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        while (IngestReads.Count(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "AWS_KINESISVIDEO_CONTINUATION_TOKEN"u8) < chunks)
-        {
-            var read = await stream.ReadAsync(buffer, cancel.Token);
-            Assert.True(read > 0, "GetMedia ended before the expected chunks");
-            bytes.Write(buffer, 0, read);
-        }
-
-        return bytes.ToArray();
+        return await IngestReads.ReadChunksAsync(stream, chunks, cancel.Token);
     }
 
     private static void AssertPlayable(byte[] mkv, int? expectedFrames)
