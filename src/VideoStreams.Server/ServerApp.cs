@@ -90,6 +90,7 @@ internal static class ServerApp
 
         app.UseStatusCodePages();
         app.Use(KvsRequest.StampResponse);
+        app.UseCors();
         app.MapGet("/health", context => context.Response.WriteAsJsonAsync(new HealthReply("ok"), KvsJson.Default.HealthReply));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();

@@ -1,16 +1,28 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Playback.Clips;
+using VideoStreams.Server.Playback.Hls;
+using VideoStreams.Server.Playback.Images;
+using VideoStreams.Server.Playback.Timeline;
 
 namespace VideoStreams.Server.Playback;
 
-/// <summary>The KVS read paths: /listFragments (JSON), /getMedia and /getMediaForFragmentList (streamed MKV).</summary>
+/// <summary>
+/// The KVS read paths: /listFragments (JSON), /getMedia and /getMediaForFragmentList (streamed MKV); then each playback
+/// feature's own routes (HLS sessions, clips, images, extent and gaps).
+/// </summary>
 internal static partial class PlaybackEndpoints
 {
     public static IServiceCollection AddPlayback(this IServiceCollection services) => services
         .AddSingleton<ListFragmentsService>()
         .AddSingleton<LiveEdge>()
-        .AddSingleton<MediaService>();
+        .AddSingleton<MediaService>()
+        .AddPlaybackCors()
+        .AddHls()
+        .AddClips()
+        .AddImages()
+        .AddTimeline();
 
     public static IEndpointRouteBuilder MapPlayback(this IEndpointRouteBuilder app)
     {
@@ -20,6 +32,10 @@ internal static partial class PlaybackEndpoints
         app.MapKvs("ListFragments", "/listFragments", json.ListFragmentsInput, (input, _) => list.ListFragments(input));
         app.MapKvsMedia("GetMedia", "/getMedia", json.GetMediaInput, media.GetMedia);
         app.MapKvsMedia("GetMediaForFragmentList", "/getMediaForFragmentList", json.GetMediaForFragmentListInput, media.GetMediaForFragmentList);
+        app.MapHls();
+        app.MapClips();
+        app.MapImages();
+        app.MapTimeline();
         return app;
     }
 
