@@ -43,7 +43,7 @@ internal static partial class PlaybackEndpoints
     /// Like <see cref="KvsEndpoints.MapKvs"/> for operations whose answer is a byte stream: the request is read and
     /// checked the same way (the same KVS errors before anything is sent), then the plan streams the body.
     /// </summary>
-    private static void MapKvsMedia<TIn>(this IEndpointRouteBuilder app, string operation, string path, JsonTypeInfo<TIn> input,
+    internal static void MapKvsMedia<TIn>(this IEndpointRouteBuilder app, string operation, string path, JsonTypeInfo<TIn> input,
         Func<TIn, MediaService.Plan> plan)
         where TIn : class
     {
