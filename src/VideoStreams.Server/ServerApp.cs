@@ -6,6 +6,7 @@ using VideoStreams.Server.Ingest;
 using VideoStreams.Server.Kvs;
 using VideoStreams.Server.Live;
 using VideoStreams.Server.Playback;
+using VideoStreams.Server.Web;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Encryption;
 using VideoStreams.Storage.Files;
@@ -91,6 +92,7 @@ internal static class ServerApp
         app.UseStatusCodePages();
         app.Use(KvsRequest.StampResponse);
         app.UseCors();
+        app.MapConsole();
         app.MapGet("/health", context => context.Response.WriteAsJsonAsync(new HealthReply("ok"), KvsJson.Default.HealthReply));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapControlPlane();
