@@ -47,17 +47,19 @@ async function listStreams() {
   }
 }
 
+// Producer timestamps: the camera's own clock gives a continuous timeline (no discontinuity between fragments), as
+// KVS's default for that selector; the range is "the last N minutes" of it.
 async function sessionUrl(stream, mode) {
   const request = { StreamName: stream, DisplayFragmentTimestamp: "ALWAYS", Expires: 43200 };
   if (mode === "live") {
     request.PlaybackMode = "LIVE";
-    request.HLSFragmentSelector = { FragmentSelectorType: "SERVER_TIMESTAMP" };
+    request.HLSFragmentSelector = { FragmentSelectorType: "PRODUCER_TIMESTAMP" };
   } else {
     const end = Date.now() / 1000;
     request.PlaybackMode = "ON_DEMAND";
     request.HLSFragmentSelector = {
-      FragmentSelectorType: "SERVER_TIMESTAMP",
-      TimestampRange: { StartTimestamp: end - Number(mode) * 60, EndTimestamp: end - 1 },
+      FragmentSelectorType: "PRODUCER_TIMESTAMP",
+      TimestampRange: { StartTimestamp: end - Number(mode) * 60, EndTimestamp: end },
     };
   }
   return (await kvs("/getHLSStreamingSessionURL", request)).HLSStreamingSessionURL;
