@@ -146,5 +146,12 @@ public sealed class HlsTokenTests(ServerFixture server) : IClassFixture<ServerFi
         // ON_DEMAND resources never change for a token: caches may keep them until the session expires.
         var media = await _client.FetchAsync((await ResourcesAsync(master))[1]);
         Assert.InRange(media.Response.Headers.CacheControl!.MaxAge!.Value.TotalSeconds, 200, 300);
+
+        // What was served shows in the metrics.
+        var metrics = await _client.GetStringAsync("metrics");
+        foreach (var instrument in new[] { "videostreams_playback_hls_sessions", "videostreams_playback_hls_requests", "videostreams_playback_hls_request_duration", "videostreams_playback_hls_bytes_out" })
+        {
+            Assert.Contains(instrument, metrics, StringComparison.Ordinal);
+        }
     }
 }
