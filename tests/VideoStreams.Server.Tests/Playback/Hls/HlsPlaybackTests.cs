@@ -120,4 +120,19 @@ public sealed class HlsPlaybackTests(ServerFixture server) : IClassFixture<Serve
         Assert.Equal(segment.Body.Length, head.Response.Content.Headers.ContentLength);
         Assert.Empty(head.Body);
     }
+
+    [Fact]
+    public async Task Ffmpeg_plays_the_session_url_as_an_hls_client_with_every_frame()
+    {
+        var (name, _) = await SeededAsync(Now - 60_000);
+        var master = await _client.SessionAsync(OnDemand(name, ProducerStart, ProducerStart + 60_000, discontinuity: "ON_DISCONTINUITY"));
+
+        // ffmpeg's HLS demuxer: master → media playlist → EXT-X-MAP init → every segment, with no header but the URL.
+        var (exit, frames, error) = HlsTestKit.Tool("ffprobe", $"-v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 \"{master}\"");
+        Assert.True(exit == 0 && error.Length == 0, $"ffprobe could not play {master}: {error}");
+        // ffprobe lists the stream once per HLS program it belongs to.
+        Assert.Equal($"160,120,{PlaybackSeed.SourceClusters * 10}", Assert.Single(frames.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct()));
+        var (decodeExit, _, decodeError) = HlsTestKit.Tool("ffmpeg", $"-v error -i \"{master}\" -f null -");
+        Assert.True(decodeExit == 0 && decodeError.Length == 0, decodeError);
+    }
 }
