@@ -310,19 +310,74 @@ public sealed class ImagesTests(ServerFixture server) : IClassFixture<ServerFixt
     {
         var name = KvsHttp.UniqueName("imgbad");
         await _client.CreateStreamAsync(name, retentionHours: 24);
-        await PlaybackSeed.SeedAsync(server, name, ProducerStart, ServerStart);
+        var seeded = await PlaybackSeed.SeedAsync(server, name, ProducerStart, ServerStart);
         var store = server.Services.GetRequiredService<FragmentStore>();
         var stream = store.Streams.Describe(new Storage.Streams.StreamRef(name, null)).Value!;
-        // 4–5 s: bytes that are no Matroska cluster, with no session header either.
-        var appended = store.Append(stream.Id, new NewFragment(ProducerStart + 4000, ServerStart + 4000, 1000,
-            FragmentFlags.StartsWithKeyframe | FragmentFlags.HasVideo, new byte[4096], []));
-        Assert.True((await appended.Value!.Persisted).IsSuccess);
+        var header = store.Read(seeded[0].Number).Value!.Tags.Single(t => t.Key == Server.Playback.SessionHeader.TagName);
+        // 4–5 s: bytes that are no Matroska cluster, with no session header; 5–6 s: the session header, but a cluster
+        // whose frames are noise.
+        await AppendAsync(store, stream.Id, 4000, new byte[4096], []);
+        var noise = new byte[3000];
+        new Random(7).NextBytes(noise);
+        await AppendAsync(store, stream.Id, 5000, ClusterOf(noise), [header]);
 
-        var images = Images(await GetImagesAsync(name, Producer(3500), Producer(4500)));
+        var images = Images(await GetImagesAsync(name, Producer(3500), Producer(5500)));
 
         Assert.Equal(0xFF, Content(images[0])[0]);
-        Assert.Equal("MEDIA_ERROR", images[1].GetProperty("Error").GetString());
-        Assert.Equal("MEDIA_ERROR", images[2].GetProperty("Error").GetString());
+        Assert.All(images.Skip(1), i => Assert.Equal("MEDIA_ERROR", i.GetProperty("Error").GetString()));
+        Assert.Equal(0xFF, Content(Images(await GetImagesAsync(name, Producer(3000), Producer(3000)))[0])[0]);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "tmp", "images")));
+    }
+
+    private static async Task AppendAsync(FragmentStore store, long streamId, long offsetMs, byte[] media, KeyValuePair<string, string>[] tags)
+    {
+        var appended = store.Append(streamId, new NewFragment(ProducerStart + offsetMs, ServerStart + offsetMs, 1000,
+            FragmentFlags.StartsWithKeyframe | FragmentFlags.HasVideo, media, tags));
+        Assert.True((await appended.Value!.Persisted).IsSuccess);
+    }
+
+    /// <summary>A Cluster (timestamp 0) with one keyframe SimpleBlock on track 1 holding <paramref name="payload"/>.</summary>
+    private static byte[] ClusterOf(byte[] payload)
+    {
+        static byte[] Size4(int n) => [(byte)(0x10 | ((n >> 24) & 0x0F)), (byte)(n >> 16), (byte)(n >> 8), (byte)n];
+        byte[] block = [0x81, 0x00, 0x00, 0x80, .. payload];
+        byte[] body = [0xE7, 0x81, 0x00, 0xA3, .. Size4(block.Length), .. block];
+        return [0x1F, 0x43, 0xB6, 0x75, .. Size4(body.Length), .. body];
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_beyond_the_decode_slots_wait_and_all_get_their_images()
+    {
+        var limited = new ServerFixture(["--VideoStreams:Images:MaxConcurrentDecodes", "1"]);
+        await limited.InitializeAsync();
+        try
+        {
+            await SixAtOnceAsync(limited);
+        }
+        finally
+        {
+            await limited.DisposeAsync();
+        }
+    }
+
+    private static async Task SixAtOnceAsync(ServerFixture limited)
+    {
+        using var client = limited.CreateClient();
+        var name = KvsHttp.UniqueName("imgslots");
+        await client.CreateStreamAsync(name, retentionHours: 24);
+        await PlaybackSeed.SeedAsync(limited, name, ProducerStart, ServerStart);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => client.KvsAsync("/getImages", new
+        {
+            StreamName = name,
+            ImageSelectorType = "PRODUCER_TIMESTAMP",
+            StartTimestamp = Producer(i * 100L),
+            EndTimestamp = Producer(3900),
+            SamplingInterval = 300,
+            Format = i % 2 == 0 ? "JPEG" : "PNG",
+        })));
+
+        Assert.All(answers, a => Assert.All(Images(a), i => Assert.NotEmpty(Content(i))));
+        await client.AssertServingAsync();
     }
 }
