@@ -43,7 +43,7 @@ internal static partial class PlaybackEndpoints
     /// Like <see cref="KvsEndpoints.MapKvs"/> for operations whose answer is a byte stream: the request is read and
     /// checked the same way (the same KVS errors before anything is sent), then the plan streams the body.
     /// </summary>
-    internal static void MapKvsMedia<TIn>(this IEndpointRouteBuilder app, string operation, string path, JsonTypeInfo<TIn> input,
+    internal static IEndpointConventionBuilder MapKvsMedia<TIn>(this IEndpointRouteBuilder app, string operation, string path, JsonTypeInfo<TIn> input,
         Func<TIn, MediaService.Plan> plan)
         where TIn : class
     {
@@ -51,7 +51,7 @@ internal static partial class PlaybackEndpoints
         var metrics = services.GetRequiredService<KvsMetrics>();
         var limit = services.GetRequiredService<ServerOptions>().MaxRequestBodyBytes;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("VideoStreams.Server.Playback");
-        app.MapPost(path, async context =>
+        return app.MapPost(path, async context =>
         {
             var started = Stopwatch.GetTimestamp();
             var cancel = context.RequestAborted;

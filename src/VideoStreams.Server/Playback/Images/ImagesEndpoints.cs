@@ -22,7 +22,7 @@ internal static class ImagesEndpoints
     public static IEndpointRouteBuilder MapImages(this IEndpointRouteBuilder app)
     {
         var images = app.ServiceProvider.GetRequiredService<ImagesService>();
-        app.MapKvsMedia("GetImages", "/getImages", ImagesJson.Default.GetImagesInput, images.GetImages);
+        app.MapKvsMedia("GetImages", "/getImages", ImagesJson.Default.GetImagesInput, images.GetImages).RequireCors(PlaybackCors.Policy);
         return app;
     }
 }
