@@ -10,8 +10,8 @@ internal static partial class ClipLog
     public static partial void Refused(ILogger logger, string errorType, string errorMessage);
 
     [LoggerMessage(EventId = 5452, Level = LogLevel.Information,
-        Message = "Clip of stream {StreamId} stops at fragment {Fragment}: its tracks differ from the clip's")]
-    public static partial void CutAtTrackChange(ILogger logger, long streamId, string fragment);
+        Message = "Clip of stream {StreamId} stops at fragment {FragmentNumber}: its tracks differ from the clip's")]
+    public static partial void CutAtTrackChange(ILogger logger, long streamId, long fragmentNumber);
 
     [LoggerMessage(EventId = 5453, Level = LogLevel.Debug, Message = "Clip {ETag}: bytes {Start}-{End} of {Size}, {FragmentsRead} fragments read")]
     public static partial void Served(ILogger logger, string etag, long start, long end, long size, int fragmentsRead);

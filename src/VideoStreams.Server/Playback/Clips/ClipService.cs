@@ -204,9 +204,9 @@ internal sealed class ClipService(FragmentStore store, ClipPlanCache cache, Clip
         }
 
         ClipLog.Planned(logger, streamId, plan.Fragments.Length, plan.FileSize, samples, (long)plan.BuildTime.TotalMilliseconds);
-        if (plan.CutAtFragment >= 0 && logger.IsEnabled(LogLevel.Information))
+        if (plan.CutAtFragment >= 0)
         {
-            ClipLog.CutAtTrackChange(logger, streamId, FragmentNumber.Format(selected[plan.CutAtFragment].Number));
+            ClipLog.CutAtTrackChange(logger, streamId, selected[plan.CutAtFragment].Number);
         }
 
         cache.Add(plan);
