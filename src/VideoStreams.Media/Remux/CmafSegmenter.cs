@@ -5,7 +5,8 @@ namespace VideoStreams.Media.Remux;
 /// <summary>
 /// Repackages Matroska frames into CMAF: an init segment and then media segments cut at video keyframes, without
 /// re-encoding. Feed it a reader's events (<see cref="Handle"/> fits <see cref="MatroskaEventHandler"/>), then call
-/// <see cref="Complete"/>. Timestamps are kept as the input has them (tfdt = Matroska time).
+/// <see cref="Complete"/>. Timestamps are kept as the input has them (tfdt = Matroska time), plus
+/// <see cref="CmafSegmenterOptions.TimestampOffset"/>.
 /// </summary>
 /// <remarks>
 /// Takes the first H.264 track and the first AAC track; other tracks are ignored. Video frames before the first keyframe
@@ -31,6 +32,7 @@ public sealed partial class CmafSegmenter : IDisposable
     {
         _sink = sink;
         _options = options ?? new CmafSegmenterOptions();
+        _sequence = _options.FirstSequenceNumber - 1;
     }
 
     /// <summary>The tracks being packaged (video first), once Tracks has been read.</summary>
@@ -119,7 +121,7 @@ public sealed partial class CmafSegmenter : IDisposable
         }
         else if (_audio is not null && frame.TrackNumber == _audioNumber)
         {
-            var pts = MediaTime.ToTimescale(frame.Timestamp, _timestampScale, _audio.Track.Timescale);
+            var pts = MediaTime.ToTimescale(frame.Timestamp + _options.TimestampOffset, _timestampScale, _audio.Track.Timescale);
             _audio.Add(pts, frame.Data, true, _audio.Track.CurrentDescription);
             if (_video is null && pts - _audio.Frames[0].Dts >= Ticks(_options.TargetSegmentDuration, _audio.Track.Timescale))
             {
@@ -136,7 +138,7 @@ public sealed partial class CmafSegmenter : IDisposable
     {
         var video = _video!;
         var track = video.Track;
-        var pts = MediaTime.ToTimescale(frame.Timestamp, _timestampScale, track.Timescale);
+        var pts = MediaTime.ToTimescale(frame.Timestamp + _options.TimestampOffset, _timestampScale, track.Timescale);
         if (video.Count == 0 && video.LastEmittedDts == long.MinValue && !frame.IsKeyframe)
         {
             DroppedFrames++;

@@ -11,6 +11,16 @@ public sealed record CmafSegmenterOptions
     /// little behind). After that the segment goes out and late audio joins the next one. Default 1 s.
     /// </summary>
     public TimeSpan MaxAudioWait { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Added to every frame's Matroska timestamp (in the input's TimestampScale ticks) before packaging, so the output
+    /// can sit on another timeline than the input's, e.g. each stored fragment rebased to its own start time so the
+    /// decode times of separately packaged fragments line up. Default 0 (times kept as the input has them).
+    /// </summary>
+    public long TimestampOffset { get; init; }
+
+    /// <summary>The mfhd sequence number of the first media segment; each later segment adds one. Default 1.</summary>
+    public uint FirstSequenceNumber { get; init; } = 1;
 }
 
 /// <summary>An fMP4 initialization segment (EXT-X-MAP). A new one follows every change of codec configuration.</summary>

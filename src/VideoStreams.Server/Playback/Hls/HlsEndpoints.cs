@@ -1,9 +1,31 @@
+using VideoStreams.Server.Kvs;
+
 namespace VideoStreams.Server.Playback.Hls;
 
 /// <summary>Routes of HLS streaming sessions (GetHLSStreamingSessionURL and the session resources).</summary>
 internal static class HlsEndpoints
 {
-    public static IServiceCollection AddHls(this IServiceCollection services) => services;
+    public const string Prefix = "/hls/v1/";
 
-    public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app) => app;
+    public static IServiceCollection AddHls(this IServiceCollection services) => services
+        .AddSingleton<HlsTokens>()
+        .AddSingleton<HlsMetrics>()
+        .AddSingleton<HlsPackager>()
+        .AddSingleton<HlsSelection>()
+        .AddSingleton<HlsSessionService>()
+        .AddSingleton<HlsResources>();
+
+    public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
+    {
+        var sessions = app.ServiceProvider.GetRequiredService<HlsSessionService>();
+        var resources = app.ServiceProvider.GetRequiredService<HlsResources>();
+        app.MapKvs("GetHLSStreamingSessionURL", "/getHLSStreamingSessionURL", HlsJson.Default.GetHlsStreamingSessionUrlInput, (input, context) => sessions.GetUrl(input, context.Request))
+            .RequireCors(PlaybackCors.Policy);
+        string[] methods = ["GET", "HEAD"];
+        app.MapMethods(Prefix + HlsResources.MasterName, methods, context => resources.ServeAsync(context, HlsResource.Master)).RequireCors(PlaybackCors.Policy);
+        app.MapMethods(Prefix + HlsResources.MediaName, methods, context => resources.ServeAsync(context, HlsResource.Media)).RequireCors(PlaybackCors.Policy);
+        app.MapMethods(Prefix + HlsResources.InitName, methods, context => resources.ServeAsync(context, HlsResource.Init)).RequireCors(PlaybackCors.Policy);
+        app.MapMethods(Prefix + HlsResources.SegmentName, methods, context => resources.ServeAsync(context, HlsResource.Segment)).RequireCors(PlaybackCors.Policy);
+        return app;
+    }
 }
