@@ -48,17 +48,30 @@ internal sealed class Mp4PlanBuilder
 {
     private readonly List<TrackFrames> _tracks = [];
     private ulong _timestampScale = 1_000_000;
+    private long _clusterTimestamp;
+    private long? _clusterBase;
+
+    /// <summary>
+    /// Where the clusters read from now on start, in milliseconds, or null to keep their own timestamps. Clusters of
+    /// different recordings (each with its own time origin) then share one timeline.
+    /// </summary>
+    public long? NextClusterStartMs { get; set; }
 
     public void Handle(MatroskaReader reader, in MatroskaEvent ev)
     {
-        if (ev.Kind == MatroskaEventKind.Tracks)
+        switch (ev.Kind)
         {
-            _timestampScale = reader.Info.TimestampScale;
-            OnTracks(reader.Tracks);
-        }
-        else if (ev.Kind == MatroskaEventKind.Frame)
-        {
-            OnFrame(ev.Frame);
+            case MatroskaEventKind.Tracks:
+                _timestampScale = reader.Info.TimestampScale;
+                OnTracks(reader.Tracks);
+                break;
+            case MatroskaEventKind.ClusterStart:
+                _clusterTimestamp = reader.ClusterTimestamp;
+                _clusterBase = NextClusterStartMs;
+                break;
+            case MatroskaEventKind.Frame:
+                OnFrame(ev.Frame);
+                break;
         }
     }
 
@@ -134,7 +147,10 @@ internal sealed class Mp4PlanBuilder
         {
             if (t.Number == frame.TrackNumber)
             {
-                var pts = MediaTime.ToTimescale(frame.Timestamp, _timestampScale, t.Track.Timescale);
+                var pts = _clusterBase is { } baseMs
+                    ? MediaTime.ToTimescale(frame.Timestamp - _clusterTimestamp, _timestampScale, t.Track.Timescale)
+                        + MediaTime.ToTimescale(baseMs, 1_000_000, t.Track.Timescale)
+                    : MediaTime.ToTimescale(frame.Timestamp, _timestampScale, t.Track.Timescale);
                 t.Add(frame, pts);
                 return;
             }

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using VideoStreams.Storage;
+using VideoStreams.Storage.Fragments;
+
+namespace VideoStreams.Server.Playback.Clips;
+
+/// <summary>
+/// Pass 2: writes a byte range of a planned clip (the whole file is the range [0, size)). Header bytes come from the
+/// layout; payload bytes are mapped by <c>Mp4FileLayout.MapRange</c> to sample pieces, and only the fragments holding
+/// those samples are read, one at a time, with the last few kept because chunks of the two tracks interleave
+/// (a chunk is at most 1 s, so a sample never lies more than a fragment or two behind the newest one read).
+/// </summary>
+internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
+{
+    private const int FlushEvery = 256 << 10;
+    private const int Kept = 3;
+    private readonly (int Index, byte[]? Media)[] _recent = [(-1, null), (-1, null), (-1, null)];
+    private int _next;
+
+    /// <summary>Bytes handed to the output so far.</summary>
+    public long Written { get; private set; }
+
+    /// <summary>Fragments read so far (a range reads only the ones it needs).</summary>
+    public int FragmentsRead { get; private set; }
+
+    /// <summary>Writes [offset, offset + length) of the clip, flushing as it goes; stops early if the reader left.</summary>
+    /// <exception cref="InvalidOperationException">A fragment of the plan is no longer stored or changed size.</exception>
+    public async Task WriteAsync(PipeWriter output, long offset, long length, CancellationToken cancel)
+    {
+        var header = plan.Layout.Header;
+        long pending = 0;
+        foreach (var piece in plan.Layout.MapRange(offset, length))
+        {
+            if (piece.IsHeader)
+            {
+                output.Write(header.Span.Slice(piece.SourceOffset, piece.Length));
+            }
+            else
+            {
+                var (fragment, at) = plan.Locate(piece.TrackIndex, piece.SampleIndex);
+                var media = Load(fragment);
+                output.Write(media.AsSpan(at + piece.SourceOffset, piece.Length));
+            }
+
+            pending += piece.Length;
+            if (pending >= FlushEvery)
+            {
+                Written += pending;
+                pending = 0;
+                var flushed = await output.FlushAsync(cancel);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+
+        Written += pending;
+        await output.FlushAsync(cancel);
+    }
+
+    private byte[] Load(int fragment)
+    {
+        foreach (var (index, media) in _recent)
+        {
+            if (index == fragment)
+            {
+                return media!;
+            }
+        }
+
+        var entry = plan.Fragments[fragment];
+        var read = store.Read(entry);
+        if (!read.IsSuccess || read.Value!.Media.Length != entry.Size)
+        {
+            throw new InvalidOperationException(
+                $"Fragment {FragmentNumber.Format(entry.Number)} of the clip is no longer stored as planned: {read.Message ?? "its size changed"}.");
+        }
+
+        var bytes = read.Value.Media;
+        _recent[_next] = (fragment, bytes);
+        _next = (_next + 1) % Kept;
+        FragmentsRead++;
+        return bytes;
+    }
+}
