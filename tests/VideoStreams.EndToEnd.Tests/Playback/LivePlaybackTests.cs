@@ -10,21 +10,15 @@ namespace VideoStreams.EndToEnd.Tests.Playback;
 /// each second), and a web page on another origin plays the LIVE session URL with hls.js in real Chromium.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class LivePlaybackTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
+public sealed class LivePlaybackTests(ServerFixture server, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
-    private readonly ServerFixture _server = new();
-
-    public Task InitializeAsync() => _server.InitializeAsync();
-
-    public Task DisposeAsync() => _server.DisposeAsync();
-
     [Fact]
     public async Task A_page_on_another_origin_plays_a_live_session_while_the_camera_streams()
     {
-        using var client = _server.CreateClient();
+        using var client = server.CreateClient();
         var stream = KvsHttp.UniqueName("live");
         await KvsHttp.CreateStreamAsync(client, stream, retentionHours: 1);
-        await using var camera = LiveIngest.Start(_server.BaseUrl, stream);
+        await using var camera = LiveIngest.Start(server.BaseUrl, stream);
 
         // LIVE needs recent fragments (KVS answers ResourceNotFound without them): wait for the first few to be stored.
         var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -9,25 +9,19 @@ namespace VideoStreams.EndToEnd.Tests.Playback;
 /// from a page on another origin, and seeking into the middle lands on the fragment of the program date time asked.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class OnDemandPlaybackTests(BrowserFixture browser, ITestOutputHelper output) : IAsyncLifetime
+public sealed class OnDemandPlaybackTests(ServerFixture server, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-
-    private readonly ServerFixture _server = new();
-
-    public Task InitializeAsync() => _server.InitializeAsync();
-
-    public Task DisposeAsync() => _server.DisposeAsync();
 
     [Fact]
     public async Task A_page_on_another_origin_plays_a_recorded_hour_and_seeks_into_its_middle()
     {
-        using var client = _server.CreateClient();
+        using var client = server.CreateClient();
         var stream = KvsHttp.UniqueName("hour");
         await KvsHttp.CreateStreamAsync(client, stream, retentionHours: 24);
         // Recorded yesterday-ish, on whole seconds: every timestamp is in the past (SERVER_TIMESTAMP ranges must be).
         var start = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000) - (3 * 3_600_000L);
-        var count = await RecordedHour.SeedAsync(_server, stream, start, Hour);
+        var count = await RecordedHour.SeedAsync(server, stream, start, Hour);
 
         var url = await client.HlsUrlAsync(new
         {

@@ -8,11 +8,11 @@ import {
   GetImagesCommand,
   ListFragmentsCommand,
 } from "@aws-sdk/client-kinesis-video-archived-media";
-import { GetDataEndpointCommand } from "@aws-sdk/client-kinesis-video";
 import { normalizeBaseUrl } from "./args.mjs";
 import { byNumber } from "./chunks.mjs";
 import { createArchivedMediaClient } from "./client.mjs";
 import { jpegSize, mp4Boxes } from "./containers.mjs";
+import { dataEndpoints } from "./fragments.mjs";
 import { check, CheckFailure, expect, expectEqual, expectError } from "./report.mjs";
 
 const playbackApis = ["GET_HLS_STREAMING_SESSION_URL", "GET_CLIP", "GET_IMAGES", "LIST_FRAGMENTS"];
@@ -24,13 +24,7 @@ export async function playbackSetup(ctx) {
   ctx.playback = playback;
 
   await check("GetDataEndpoint: GET_HLS_STREAMING_SESSION_URL, GET_CLIP, GET_IMAGES and LIST_FRAGMENTS name the server", async () => {
-    const endpoints = {};
-    for (const APIName of playbackApis) {
-      const { DataEndpoint } = await client.send(new GetDataEndpointCommand({ StreamName: playback.name, APIName }));
-      expect(typeof DataEndpoint === "string" && DataEndpoint.length > 0, `${APIName}: no DataEndpoint in the response`);
-      expectEqual(normalizeBaseUrl(DataEndpoint), options.dataEndpoint, `${APIName} DataEndpoint`);
-      endpoints[APIName] = DataEndpoint;
-    }
+    const endpoints = await dataEndpoints(client, playback.name, playbackApis, options.dataEndpoint);
     playback.endpoints = endpoints;
     return [...new Set(Object.values(endpoints))].join(", ");
   });
