@@ -32,6 +32,13 @@ internal sealed class HlsPackager(FragmentStore store)
     private readonly ConcurrentDictionary<string, int> _headerIds = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, int> _fragmentHeaders = new();
 
+    // Recently packaged segments: many viewers of one session ask for the same fragment at about the same time, and
+    // the one who comes first packages it for all (Lazy). First in, first out, up to MaxCachedSegmentBytes.
+    private const long MaxCachedSegmentBytes = 128L << 20;
+    private readonly ConcurrentDictionary<(long Number, long SelectedMs, uint Sequence), Lazy<StorageResult<HlsPackage>>> _segments = new();
+    private readonly ConcurrentQueue<((long, long, uint) Key, long Bytes)> _segmentOrder = new();
+    private long _cachedSegmentBytes;
+
     /// <summary>
     /// A small number naming the fragment's session header, equal for fragments with the same header; -1 when the
     /// fragment cannot be read or has none. Reads the fragment the first time (the index does not hold tags).
@@ -75,8 +82,46 @@ internal sealed class HlsPackager(FragmentStore store)
     /// <summary>The fragment's moof + mdat, rebased to <paramref name="selectedMs"/>, numbered <paramref name="sequence"/>.</summary>
     public StorageResult<HlsPackage> Segment(in FragmentEntry entry, long selectedMs, uint sequence)
     {
+        var key = (entry.Number, selectedMs, sequence);
+        var copy = entry;
+        var lazy = _segments.GetOrAdd(key, _ => new Lazy<StorageResult<HlsPackage>>(() => PackageStored(copy, selectedMs, sequence)));
+        try
+        {
+            var result = lazy.Value;
+            if (!result.IsSuccess)
+            {
+                Forget(key, lazy);
+            }
+
+            return result;
+        }
+        catch
+        {
+            Forget(key, lazy);
+            throw;
+        }
+    }
+
+    private void Forget((long, long, uint) key, Lazy<StorageResult<HlsPackage>> lazy) =>
+        _segments.TryRemove(new KeyValuePair<(long, long, uint), Lazy<StorageResult<HlsPackage>>>(key, lazy));
+
+    private StorageResult<HlsPackage> PackageStored(in FragmentEntry entry, long selectedMs, uint sequence)
+    {
         var read = Read(entry);
-        return read.IsSuccess ? Package(read.Value!, selectedMs, sequence) : StorageResult<HlsPackage>.Fail(read.Error, read.Message ?? "");
+        var result = read.IsSuccess ? Package(read.Value!, selectedMs, sequence) : StorageResult<HlsPackage>.Fail(read.Error, read.Message ?? "");
+        if (result.IsSuccess)
+        {
+            var bytes = result.Value.Segment.Length;
+            _segmentOrder.Enqueue(((entry.Number, selectedMs, sequence), bytes));
+            Interlocked.Add(ref _cachedSegmentBytes, bytes);
+            while (Interlocked.Read(ref _cachedSegmentBytes) > MaxCachedSegmentBytes && _segmentOrder.TryDequeue(out var oldest))
+            {
+                _segments.TryRemove(oldest.Key, out _);
+                Interlocked.Add(ref _cachedSegmentBytes, -oldest.Bytes);
+            }
+        }
+
+        return result;
     }
 
     private StorageResult<HlsPackage> Package(StoredFragment fragment, long selectedMs, uint sequence)
