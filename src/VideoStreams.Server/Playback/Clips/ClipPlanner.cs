@@ -25,13 +25,14 @@ internal static class ClipPlanner
         string? currentHeader = null;
         string? layout = null;
         var cutAt = -1;
+        var ahead = new ReadAhead(store, selected);
         for (var i = 0; i < selected.Count; i++)
         {
             var entry = selected[i];
             StoredFragment fragment;
             try
             {
-                var read = store.Read(entry);
+                var read = ahead.Next();
                 if (!read.IsSuccess)
                 {
                     continue; // removed by retention since it was listed: the clip is made of what is still there
@@ -112,6 +113,29 @@ internal static class ClipPlanner
         }
 
         return (new ClipPlan(remux, [.. kept], [.. starts], etag, Stopwatch.GetElapsedTime(started), cutAt), null);
+    }
+
+    /// <summary>
+    /// Reads the next few fragments on the thread pool while the current one is parsed: reading (checksum, decryption)
+    /// is most of pass 1's cost, and fragments are independent. Results are taken in order; a fragment left unread when
+    /// planning stops early is simply dropped.
+    /// </summary>
+    private sealed class ReadAhead(FragmentStore store, IReadOnlyList<FragmentEntry> entries)
+    {
+        private readonly int _depth = Math.Clamp(Environment.ProcessorCount, 2, 4);
+        private readonly Queue<Task<StorageResult<StoredFragment>>> _reads = new();
+        private int _next;
+
+        public StorageResult<StoredFragment> Next()
+        {
+            while (_reads.Count < _depth && _next < entries.Count)
+            {
+                var entry = entries[_next++];
+                _reads.Enqueue(Task.Run(() => store.Read(entry)));
+            }
+
+            return _reads.Dequeue().GetAwaiter().GetResult();
+        }
     }
 
     private static string? HeaderText(IReadOnlyList<KeyValuePair<string, string>> tags)

@@ -17,6 +17,9 @@ internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
     private const int Kept = 3;
     private readonly (int Index, byte[]? Media)[] _recent = [(-1, null), (-1, null), (-1, null)];
     private int _next;
+    private Task<StorageResult<StoredFragment>>? _ahead;
+    private int _aheadIndex = -1;
+    private long _remaining;
 
     /// <summary>Bytes handed to the output so far.</summary>
     public long Written { get; private set; }
@@ -39,7 +42,8 @@ internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
             else
             {
                 var (fragment, at) = plan.Locate(piece.TrackIndex, piece.SampleIndex);
-                var media = Load(fragment);
+                _remaining = offset + length - piece.FileOffset;
+                var media = FindLoaded(fragment) ?? await LoadAsync(fragment);
                 output.Write(media.AsSpan(at + piece.SourceOffset, piece.Length));
             }
 
@@ -60,18 +64,28 @@ internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
         await output.FlushAsync(cancel);
     }
 
-    private byte[] Load(int fragment)
+    private byte[]? FindLoaded(int fragment)
     {
         foreach (var (index, media) in _recent)
         {
             if (index == fragment)
             {
-                return media!;
+                return media;
             }
         }
 
+        return null;
+    }
+
+    /// <summary>
+    /// Reads a fragment (from the read started ahead when it is the one expected), and starts reading the next one, so
+    /// reading and decrypting it overlaps with sending this one.
+    /// </summary>
+    private async Task<byte[]> LoadAsync(int fragment)
+    {
+        var read = _ahead is { } ahead && _aheadIndex == fragment ? await ahead : Read(fragment);
+        _ahead = null;
         var entry = plan.Fragments[fragment];
-        var read = store.Read(entry);
         if (!read.IsSuccess || read.Value!.Media.Length != entry.Size)
         {
             throw new InvalidOperationException(
@@ -82,6 +96,15 @@ internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
         _recent[_next] = (fragment, bytes);
         _next = (_next + 1) % Kept;
         FragmentsRead++;
+        // Only when the range goes on past this fragment's worth of bytes, so a short range does not read a fragment beyond it.
+        if (_remaining > entry.Size && fragment + 1 < plan.Fragments.Length && FindLoaded(fragment + 1) is null)
+        {
+            _aheadIndex = fragment + 1;
+            _ahead = Task.Run(() => Read(fragment + 1));
+        }
+
         return bytes;
     }
+
+    private StorageResult<StoredFragment> Read(int fragment) => store.Read(plan.Fragments[fragment]);
 }
