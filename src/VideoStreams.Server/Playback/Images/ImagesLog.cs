@@ -3,7 +3,6 @@ namespace VideoStreams.Server.Playback.Images;
 /// <summary>GetImages log messages (event ids 5480–5499).</summary>
 internal static partial class ImagesLog
 {
-
     [LoggerMessage(EventId = 5480, Level = LogLevel.Debug, Message = "GetImages on stream {StreamId}: {Samples} samples, {Images} images, {Missing} NO_MEDIA, {Failed} MEDIA_ERROR in {ElapsedMs:F1} ms")]
     public static partial void Answered(ILogger logger, long streamId, int samples, int images, int missing, int failed, double elapsedMs);
 
@@ -12,7 +11,6 @@ internal static partial class ImagesLog
 
     [LoggerMessage(EventId = 5482, Level = LogLevel.Error, Message = "GetImages: fragment {FragmentNumber} failed its checks: MEDIA_ERROR")]
     public static partial void Corrupt(ILogger logger, Exception exception, long fragmentNumber);
-
 
     [LoggerMessage(EventId = 5484, Level = LogLevel.Warning, Message = "GetImages: fragment {FragmentNumber} has no session header with a video track: MEDIA_ERROR")]
     public static partial void NoVideo(ILogger logger, long fragmentNumber);
