@@ -1,7 +1,13 @@
 using BenchmarkDotNet.Running;
 using VideoStreams.Benchmarks;
+using VideoStreams.Benchmarks.Hls;
 using VideoStreams.Benchmarks.Ingest;
 using VideoStreams.Benchmarks.Store;
+
+if (args is ["hls", .. var hlsArgs])
+{
+    return await HlsBench.RunAsync(hlsArgs);
+}
 
 if (args is ["breakdown", .. var rest])
 {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the unchanged AWS SDK v3 Kinesis Video clients against a VideoStreams server: every control-plane operation,
-// and (given a stream with media ingested before the run) ListFragments, GetMediaForFragmentList and GetMedia.
+// and (given a stream with media ingested before the run) ListFragments, GetMediaForFragmentList and GetMedia, and
+// playback: GetHLSStreamingSessionURL (with the playlists and segments its URL leads to), GetClip and GetImages.
 // Output: one JSON line per check on stdout ({"check", "ok", "detail"}), a summary on stderr.
 // Exit code 0 only when every check passed; 1 when one failed; 2 for bad arguments or an unsupported Node.
 //
@@ -15,6 +16,7 @@ import { errorChecks } from "./lib/errors.mjs";
 import { listFragmentsChecks, mediaSetup } from "./lib/fragments.mjs";
 import { listChecks } from "./lib/listing.mjs";
 import { getMediaChecks, getMediaForFragmentListChecks } from "./lib/media.mjs";
+import { clipChecks, hlsChecks, imagesChecks, playbackCleanup, playbackSetup } from "./lib/playback.mjs";
 import { describeError, report, summary } from "./lib/report.mjs";
 import { createAndDescribeChecks, updateChecks } from "./lib/streams.mjs";
 import { tagChecks } from "./lib/tags.mjs";
@@ -55,7 +57,7 @@ try {
   }
 }
 
-if (options.suite !== "media") {
+if (options.suite === "all" || options.suite === "control-plane") {
   await createAndDescribeChecks(ctx);
   await updateChecks(ctx);
   await tagChecks(ctx);
@@ -66,18 +68,27 @@ if (options.suite !== "media") {
   await cleanup(ctx);
 }
 
-if (options.suite !== "control-plane" && options.mediaStream) {
+if ((options.suite === "all" || options.suite === "playback") && options.mediaStream) {
+  // Before the media suite, which PutMedia's the file again: playback reads the stream as first ingested.
+  await playbackSetup(ctx);
+  await hlsChecks(ctx);
+  await clipChecks(ctx);
+  await imagesChecks(ctx);
+}
+
+if ((options.suite === "all" || options.suite === "media") && options.mediaStream) {
   await mediaSetup(ctx);
   await listFragmentsChecks(ctx);
   await getMediaForFragmentListChecks(ctx);
   await getMediaChecks(ctx);
 } else if (options.suite === "all") {
-  process.stderr.write("media checks skipped: no --media-stream (see README.md)\n");
+  process.stderr.write("media and playback checks skipped: no --media-stream (see README.md)\n");
 }
 
 const result = summary();
 process.stderr.write(`${JSON.stringify({ ...result, run, throttledCalls: ctx.client.throttledCalls })}\n`);
 ctx.client.destroy();
+playbackCleanup(ctx);
 for (const media of [ctx.media?.getMediaClient, ctx.media?.listClient, ctx.media?.forListClient]) {
   media?.destroy();
 }

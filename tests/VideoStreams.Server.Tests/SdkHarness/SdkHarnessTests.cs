@@ -9,8 +9,9 @@ namespace VideoStreams.Server.Tests.SdkHarness;
 /// <summary>
 /// "The AWS SDK works unchanged": the AWS SDK for JavaScript v3 (@aws-sdk/client-kinesis-video,
 /// -kinesis-video-media and -kinesis-video-archived-media, pinned in tests/kvs-sdk-harness/package-lock.json) drives
-/// the control plane (issue 5) and reads media ingested with PutMedia (issue 6) against the real server, with only an
-/// endpoint override and dummy credentials.
+/// the control plane (issue 5), reads media ingested with PutMedia (issue 6) and plays it back (issue 8: an HLS session
+/// URL and the playlists and segments it leads to, a clip, images) against the real server, with only an endpoint
+/// override and dummy credentials.
 /// </summary>
 public sealed class SdkHarnessTests(ServerFixture server, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
@@ -23,6 +24,8 @@ public sealed class SdkHarnessTests(ServerFixture server, ITestOutputHelper outp
     ];
 
     private static readonly string[] MediaOperations = ["GetDataEndpoint", "ListFragments", "GetMediaForFragmentList", "GetMedia"];
+
+    private static readonly string[] PlaybackOperations = ["GetDataEndpoint", "GetHLSStreamingSessionURL", "GetClip", "GetImages"];
 
     // KVS live layout, 3 clusters (fragments) of about 2 s, H.264 + AAC.
     private const string Sample = "live-high-1280x720-30fps-aac.mkv";
@@ -37,8 +40,24 @@ public sealed class SdkHarnessTests(ServerFixture server, ITestOutputHelper outp
     [Fact]
     public async Task TheUnchangedAwsSdkReadsMediaIngestedWithPutMediaThroughListFragmentsGetMediaAndGetMediaForFragmentList()
     {
+        var ingest = await IngestSampleAsync("sdk-media-");
+        var run = await RunHarnessAsync(["--suite", "media", .. ingest]);
+        AssertPassed(run, MediaOperations);
+    }
+
+    [Fact]
+    public async Task TheUnchangedAwsSdkPlaysMediaIngestedWithPutMediaThroughAnHlsSessionUrlAClipAndImages()
+    {
+        var ingest = await IngestSampleAsync("sdk-playback-");
+        var run = await RunHarnessAsync(["--suite", "playback", .. ingest]);
+        AssertPassed(run, PlaybackOperations);
+    }
+
+    /// <summary>PutMedia's the sample into a new stream; returns the harness arguments that describe what was stored.</summary>
+    private async Task<string[]> IngestSampleAsync(string prefix)
+    {
         using var client = server.CreateClient();
-        var stream = "sdk-media-" + Guid.NewGuid().ToString("N")[..12];
+        var stream = prefix + Guid.NewGuid().ToString("N")[..12];
         await client.CreateStreamAsync(stream, retentionHours: 1);
         var sample = PutMediaClient.Sample(Sample);
         PutMediaAnswer answer;
@@ -54,13 +73,13 @@ public sealed class SdkHarnessTests(ServerFixture server, ITestOutputHelper outp
         Assert.True(persisted.Count == 3, $"expected 3 PERSISTED acks for {Sample}, got:\n{answer}");
 
         var producerStart = (PutMediaClient.StartMs / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
-        var run = await RunHarnessAsync(
-            "--suite", "media",
+        return
+        [
             "--media-stream", stream,
             "--media-file", sample,
             "--media-fragments", string.Join(',', persisted),
-            "--producer-start", producerStart);
-        AssertPassed(run, MediaOperations);
+            "--producer-start", producerStart,
+        ];
     }
 
     private async Task<HarnessRun> RunHarnessAsync(params string[] arguments)

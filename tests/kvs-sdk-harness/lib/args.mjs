@@ -5,13 +5,13 @@ import { existsSync } from "node:fs";
 const usage = `usage: node run.mjs --endpoint http://127.0.0.1:PORT [--region us-east-1]
                    [--data-endpoint URL (what GetDataEndpoint must return; default: the endpoint)]
                    [--timeout SECONDS (whole run; default 180)]
-                   [--suite all|control-plane|media (default all; media runs only with --media-stream)]
+                   [--suite all|control-plane|media|playback (default all; media and playback run only with --media-stream)]
                    [--media-stream NAME (a stream holding only the media PutMedia'd before the run)]
                    [--media-file PATH (the MKV that was sent: clusters must read back byte-identical)]
                    [--media-fragments N1,N2,... (the fragment numbers PutMedia acked PERSISTED)]
                    [--producer-start SECONDS (x-amzn-producer-start-timestamp of a RELATIVE PutMedia)]`;
 
-const suites = ["all", "control-plane", "media"];
+const suites = ["all", "control-plane", "media", "playback"];
 
 export function parseArgs(argv) {
   const options = { region: "us-east-1", timeoutSeconds: 180, suite: "all" };
@@ -47,8 +47,8 @@ export function parseArgs(argv) {
   if (!suites.includes(options.suite)) {
     return { error: `--suite must be one of ${suites.join(", ")}` };
   }
-  if (options.suite === "media" && !options.mediaStream) {
-    return { error: `--suite media needs --media-stream\n${usage}` };
+  if ((options.suite === "media" || options.suite === "playback") && !options.mediaStream) {
+    return { error: `--suite ${options.suite} needs --media-stream\n${usage}` };
   }
   if (options.mediaFile && !existsSync(options.mediaFile)) {
     return { error: `--media-file ${options.mediaFile} does not exist` };

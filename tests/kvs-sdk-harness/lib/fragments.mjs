@@ -16,6 +16,21 @@ const readApis = ["GET_MEDIA", "LIST_FRAGMENTS", "GET_MEDIA_FOR_FRAGMENT_LIST", 
 // KVS's limits (KVS-API §5): a fragment is at most 10 s.
 const maxFragmentMs = 10_000;
 
+/**
+ * GetDataEndpoint for each APIName, as real callers do before a data-plane call; each must be the expected base URL.
+ * Returns { APIName: DataEndpoint }.
+ */
+export async function dataEndpoints(client, streamName, apiNames, expected) {
+  const endpoints = {};
+  for (const APIName of apiNames) {
+    const { DataEndpoint } = await client.send(new GetDataEndpointCommand({ StreamName: streamName, APIName }));
+    expect(typeof DataEndpoint === "string" && DataEndpoint.length > 0, `${APIName}: no DataEndpoint in the response`);
+    expectEqual(normalizeBaseUrl(DataEndpoint), expected, `${APIName} DataEndpoint`);
+    endpoints[APIName] = DataEndpoint;
+  }
+  return endpoints;
+}
+
 /** Builds ctx.media: the stream, the media clients, and what was sent (from --media-file). */
 export async function mediaSetup(ctx) {
   const { options, client } = ctx;
@@ -30,13 +45,7 @@ export async function mediaSetup(ctx) {
   media.expectedCount = options.mediaFragments?.length ?? media.sourceClusters?.length;
 
   await check("GetDataEndpoint: GET_MEDIA, LIST_FRAGMENTS, GET_MEDIA_FOR_FRAGMENT_LIST and PUT_MEDIA of the ingested stream name the server", async () => {
-    const endpoints = {};
-    for (const APIName of readApis) {
-      const { DataEndpoint } = await client.send(new GetDataEndpointCommand({ StreamName: media.name, APIName }));
-      expect(typeof DataEndpoint === "string" && DataEndpoint.length > 0, `${APIName}: no DataEndpoint in the response`);
-      expectEqual(normalizeBaseUrl(DataEndpoint), options.dataEndpoint, `${APIName} DataEndpoint`);
-      endpoints[APIName] = DataEndpoint;
-    }
+    const endpoints = await dataEndpoints(client, media.name, readApis, options.dataEndpoint);
     media.endpoints = endpoints;
     // The read checks also address the stream by ARN (every read API takes StreamName or StreamARN).
     media.arn = (await client.send(new DescribeStreamCommand({ StreamName: media.name }))).StreamInfo?.StreamARN;
