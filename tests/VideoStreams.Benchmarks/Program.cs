@@ -4,6 +4,11 @@ using VideoStreams.Benchmarks.Hls;
 using VideoStreams.Benchmarks.Ingest;
 using VideoStreams.Benchmarks.Store;
 
+if (args is ["clip", .. var clipArgs])
+{
+    return await VideoStreams.Benchmarks.Clips.ClipBench.RunAsync(clipArgs);
+}
+
 if (args is ["hls", .. var hlsArgs])
 {
     return await HlsBench.RunAsync(hlsArgs);
