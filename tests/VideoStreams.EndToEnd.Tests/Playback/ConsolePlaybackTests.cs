@@ -18,14 +18,7 @@ public sealed class ConsolePlaybackTests(ServerFixture server, BrowserFixture br
     {
         using var client = server.CreateClient();
         var stream = KvsHttp.UniqueName("console");
-        await KvsHttp.CreateStreamAsync(client, stream, retentionHours: 1);
-        await using var camera = LiveIngest.Start(server.BaseUrl, stream);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await client.CountRecentFragmentsAsync(stream) < 3)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the camera's fragments were not listed within 60 s ({camera.ClustersSent} sent)");
-            await Task.Delay(250);
-        }
+        await using var camera = await client.StartCameraAsync(server.BaseUrl, stream);
 
         await using var context = await browser.Browser.NewContextAsync();
         var page = await context.NewPageAsync();

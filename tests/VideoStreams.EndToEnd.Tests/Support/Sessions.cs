@@ -31,6 +31,29 @@ internal static class Sessions
         return count;
     }
 
+    /// <summary>
+    /// Creates a stream and starts a camera streaming into it, then waits until its first fragments are listed (LIVE
+    /// needs recent fragments: KVS answers ResourceNotFound without them).
+    /// </summary>
+    public static async Task<LiveIngest> StartCameraAsync(this HttpClient client, Uri server, string stream, int fragments = 3)
+    {
+        await client.CreateStreamAsync(stream, retentionHours: 1);
+        var camera = LiveIngest.Start(server, stream);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (await client.CountRecentFragmentsAsync(stream) < fragments)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                await camera.DisposeAsync();
+                Assert.Fail($"the camera's fragments were not listed within 60 s ({camera.ClustersSent} sent)");
+            }
+
+            await Task.Delay(250);
+        }
+
+        return camera;
+    }
+
     /// <summary>KVS timestamps on the wire: epoch seconds with milliseconds.</summary>
     public static double Seconds(long ms) => ms / 1000.0;
 }
