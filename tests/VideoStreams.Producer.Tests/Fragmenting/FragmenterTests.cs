@@ -293,14 +293,23 @@ public sealed class FragmenterTests
             fragmenter.Add(units[i % 300], H264TestStreams.TimestampOf(i));
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 301; i < 600; i++)
+        // Three measured GOPs, the least of them judged: a per-frame allocation shows in every one, while the runtime's
+        // own one-off work on this thread (tiering up the loop's code) can land in any single one (a CI run saw 7.6 kB).
+        var least = long.MaxValue;
+        for (var pass = 0; pass < 3; pass++)
         {
-            Assert.Null(fragmenter.Add(units[i % 300], H264TestStreams.TimestampOf(i)));
+            var first = 301 + (pass * 300);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = first; i < first + 299; i++)
+            {
+                Assert.Null(fragmenter.Add(units[i % 300], H264TestStreams.TimestampOf(i)));
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.NotNull(fragmenter.Add(units[(first + 299) % 300], H264TestStreams.TimestampOf(first + 299)));
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated < 1024, $"{allocated} bytes allocated for 299 frames");
+        Assert.True(least < 1024, $"{least} bytes allocated for 299 frames in the best of three GOPs");
     }
 
     internal static string TempFile(string extension) => Path.Combine(Path.GetTempPath(), $"vs-producer-{Guid.NewGuid():N}{extension}");
