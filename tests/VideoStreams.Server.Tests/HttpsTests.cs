@@ -63,4 +63,20 @@ public sealed class HttpsTests : IAsyncLifetime
         Assert.Equal(https.GetLeftPart(UriPartial.Authority), endpoint);
         presented?.Dispose();
     }
+
+    [Fact]
+    public async Task The_HTTPS_endpoint_speaks_HTTP2_and_HTTP1()
+    {
+        // Apple's players ask for HTTP/2 for low-latency HLS; older clients still speak HTTP/1.1 on the same port.
+        var https = _server.Urls.Single(u => u.Scheme == Uri.UriSchemeHttps);
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        using var client = new HttpClient(handler) { BaseAddress = https };
+        foreach (var version in new[] { HttpVersion.Version20, HttpVersion.Version11 })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "health") { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(version, response.Version);
+        }
+    }
 }
