@@ -15,6 +15,11 @@ internal enum KvsError
     NoDataRetention,
     ClientLimitExceeded,
     NotAuthorized,
+    // GetClip and GetHLSStreamingSessionURL's media errors (KVS-API §4): stored fragments that cannot be packaged.
+    MissingCodecPrivateData,
+    InvalidCodecPrivateData,
+    UnsupportedStreamMediaType,
+    InvalidMediaFrame,
     InternalFailure,
     ServiceUnavailable,
 }
@@ -33,6 +38,10 @@ internal static class KvsErrors
         KvsError.NoDataRetention => "NoDataRetentionException",
         KvsError.ClientLimitExceeded => "ClientLimitExceededException",
         KvsError.NotAuthorized => "NotAuthorizedException",
+        KvsError.MissingCodecPrivateData => "MissingCodecPrivateDataException",
+        KvsError.InvalidCodecPrivateData => "InvalidCodecPrivateDataException",
+        KvsError.UnsupportedStreamMediaType => "UnsupportedStreamMediaTypeException",
+        KvsError.InvalidMediaFrame => "InvalidMediaFrameException",
         // The generic front-end errors carry no "Exception" suffix in KVS.
         KvsError.InternalFailure => "InternalFailure",
         KvsError.ServiceUnavailable => "ServiceUnavailable",

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using VideoStreams.Server.Kvs;
 
 namespace VideoStreams.Server.Playback.Clips;
@@ -23,20 +22,20 @@ internal sealed record ClipFailure(ClipFailureKind Kind, string? Parameter, stri
 {
     public static ClipFailure Invalid(string parameter, string message) => new(ClipFailureKind.InvalidArgument, parameter, message);
 
-    /// <summary>The KVS error name (x-amzn-ErrorType).</summary>
-    public string KvsName => Kind switch
+    /// <summary>The KVS error it is.</summary>
+    public KvsError KvsError => Kind switch
     {
-        ClipFailureKind.InvalidArgument => "InvalidArgumentException",
-        ClipFailureKind.ResourceNotFound => "ResourceNotFoundException",
-        ClipFailureKind.NoDataRetention => "NoDataRetentionException",
-        ClipFailureKind.MissingCodecPrivateData => "MissingCodecPrivateDataException",
-        ClipFailureKind.InvalidCodecPrivateData => "InvalidCodecPrivateDataException",
-        ClipFailureKind.UnsupportedStreamMediaType => "UnsupportedStreamMediaTypeException",
-        _ => "InvalidMediaFrameException",
+        ClipFailureKind.InvalidArgument => KvsError.InvalidArgument,
+        ClipFailureKind.ResourceNotFound => KvsError.ResourceNotFound,
+        ClipFailureKind.NoDataRetention => KvsError.NoDataRetention,
+        ClipFailureKind.MissingCodecPrivateData => KvsError.MissingCodecPrivateData,
+        ClipFailureKind.InvalidCodecPrivateData => KvsError.InvalidCodecPrivateData,
+        ClipFailureKind.UnsupportedStreamMediaType => KvsError.UnsupportedStreamMediaType,
+        _ => KvsError.InvalidMediaFrame,
     };
 
-    /// <summary>HTTP status: 404 for a missing stream or range without fragments (as KVS), 400 for the rest.</summary>
-    public int KvsStatus => Kind == ClipFailureKind.ResourceNotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+    /// <summary>The KVS error name (x-amzn-ErrorType).</summary>
+    public string KvsName => KvsError.Name();
 
     /// <summary>Our endpoint's status: media the server cannot turn into MP4 is 422, not the caller's syntax.</summary>
     public int HttpStatus => Kind switch
@@ -46,25 +45,8 @@ internal sealed record ClipFailure(ClipFailureKind Kind, string? Parameter, stri
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
-    /// <summary>
-    /// The KVS error as GetClip answers it. The errors KvsError knows go through MapKvsMedia's failure path (so they
-    /// are counted per error name); the codec ones KvsError lacks are written here in the same shape.
-    /// </summary>
-    public MediaService.Plan ToKvsPlan() => Kind switch
-    {
-        ClipFailureKind.InvalidArgument => new(KvsReply.Fail(KvsError.InvalidArgument, Message), null),
-        ClipFailureKind.ResourceNotFound => new(KvsReply.Fail(KvsError.ResourceNotFound, Message), null),
-        ClipFailureKind.NoDataRetention => new(KvsReply.Fail(KvsError.NoDataRetention, Message), null),
-        _ => new(null, WriteKvsAsync),
-    };
-
-    private async Task WriteKvsAsync(HttpResponse response, CancellationToken cancel)
-    {
-        response.StatusCode = KvsStatus;
-        response.ContentType = "application/json";
-        response.Headers[KvsRequest.ErrorTypeHeader] = KvsName;
-        await JsonSerializer.SerializeAsync(response.Body, new ErrorBody(Message), KvsJson.Default.ErrorBody, cancel);
-    }
+    /// <summary>The KVS error as GetClip answers it (through MapKvsMedia's failure path, so it is counted per error name).</summary>
+    public MediaService.Plan ToKvsPlan() => new(KvsReply.Fail(KvsError, Message), null);
 
     /// <summary>The ProblemDetails answer of our endpoint, naming the parameter at fault.</summary>
     public IResult ToProblem() => Results.Problem(

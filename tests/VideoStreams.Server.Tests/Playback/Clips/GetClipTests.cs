@@ -166,6 +166,17 @@ public sealed class GetClipTests(ServerFixture server) : IClassFixture<ServerFix
 
         (await _client.KvsAsync("/getClip", new { StreamName = name, ClipFragmentSelector = Selector("PRODUCER_TIMESTAMP", ProducerStart / 1000.0, (ProducerStart / 1000.0) + 5) }))
             .Error(HttpStatusCode.BadRequest, error);
+        // An operator sees it as a failed GetClip, named, in /metrics (not counted as a success).
+        // (The count is recorded once the answer is out, so the scrape may come first: look again for a while.)
+        var counted = new System.Text.RegularExpressions.Regex($$"""videostreams_server_errors_total\{[^}]*error="{{error}}"[^}]*operation="GetClip"[^}]*\} [1-9]""");
+        var metrics = "";
+        for (var attempt = 0; attempt < 100 && !counted.IsMatch(metrics); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100);
+            metrics = await _client.GetStringAsync("/metrics");
+        }
+
+        Assert.Matches(counted, metrics);
         // The good stream is untouched.
         using var good = await GetClipAsync(new { StreamName = source, ClipFragmentSelector = Selector("PRODUCER_TIMESTAMP", ProducerStart / 1000.0, (ProducerStart / 1000.0) + 5) });
         Assert.Equal(HttpStatusCode.OK, good.StatusCode);
