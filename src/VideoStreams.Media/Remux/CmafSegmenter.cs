@@ -194,6 +194,7 @@ public sealed partial class CmafSegmenter : IDisposable
         }
 
         var clean = video.Count > 0 && pts > LatestPts(video, 0, video.Count);
+        var interval = video.Count > 0 ? Math.Max(0, pts - video.Frames[video.Count - 1].Pts) : 0;
         video.Add(pts, frame.Data, frame.IsKeyframe, track.CurrentDescription);
         if (_cutIndex >= 0 && (_audio is null || _audio.ExpectedNextDts >= AudioTime(_cutTime)
             || pts - _cutTime >= Ticks(_options.MaxAudioWait, track.Timescale)))
@@ -202,7 +203,7 @@ public sealed partial class CmafSegmenter : IDisposable
         }
         else if (_cutIndex < 0 && clean && _options.PartTargetDuration is { } part)
         {
-            CutParts(video, pts, Ticks(part, track.Timescale));
+            CutParts(video, pts, interval, Ticks(part, track.Timescale));
         }
     }
 
@@ -210,10 +211,10 @@ public sealed partial class CmafSegmenter : IDisposable
     /// Parts (see <see cref="CmafSegmenterOptions.PartTargetDuration"/>). The newest frame is presented after every
     /// frame before it: a clean place to cut, where the decode times of the frames before it (their presentation times
     /// sorted, see <see cref="DecodeTimeline"/>) do not depend on the frames after. Without reordering (the SPS says so)
-    /// the part goes out at once. With B-frames the last frame's duration runs to the next part's first decode time, the
+    /// the part goes out at once. A part ends where one more frame would take it past the target. With B-frames the last frame's duration runs to the next part's first decode time, the
     /// smallest presentation time after the cut, known only at the next clean place: the cut waits for it.
     /// </summary>
-    private void CutParts(PendingTrack video, long pts, long partTicks)
+    private void CutParts(PendingTrack video, long pts, long interval, long partTicks)
     {
         var newest = video.Count - 1;
         if (_partCut > 0)
@@ -229,7 +230,9 @@ public sealed partial class CmafSegmenter : IDisposable
             newest -= cut;
         }
 
-        if (newest > 0 && pts - video.Frames[0].Pts >= partTicks)
+        // Cut before the newest frame when one more frame (at the last interval) would take the part past its target:
+        // parts then stay within the target as long as the frame rate is steady.
+        if (newest > 0 && pts - video.Frames[0].Pts + interval > partTicks)
         {
             if (video.Track.ReorderFrames(video.Track.CurrentDescription) == 0)
             {
