@@ -291,4 +291,25 @@ public sealed class LowLatencyHlsTests(ServerFixture server) : IClassFixture<Ser
         Assert.True((await LlProbe.KeyframesAsync(init, await BytesAsync(media, resumed.Parts[0].Uri)))[0]);
         (await second.EndAsync()).NoErrors();
     }
+
+    [Fact]
+    public async Task A_rejected_fragment_keeps_its_published_parts_and_the_next_segment_starts_a_discontinuity()
+    {
+        var (camera, master) = await LiveAsync("ll-rejected");
+        await using var _ = camera;
+        var media = await _client.MediaPlaylistUrlAsync(master);
+        await camera.SendRejectedFragmentAsync(goodFrames: 5); // segment 0 completes; segment 1: two parts, then rejected
+        await camera.SendFragmentAsync(TimeSpan.Zero);
+        await camera.SendFragmentAsync(TimeSpan.Zero);
+        var playlist = await UntilAsync(media, 3, 1);
+
+        var rejected = playlist.Segments.Single(s => s.Msn == 1);
+        Assert.Equal(2, rejected.Parts.Count); // frames 0–3; frame 4 was not published before the rejection, and is dropped
+        Assert.Equal(0.4, rejected.Duration!.Value, 3);
+        var next = playlist.All.Single(s => s.Msn == 2);
+        Assert.True(next.Discontinuity, playlist.Text);
+        Assert.False(playlist.Segments.Single(s => s.Msn == 0).Discontinuity);
+        var answer = await camera.EndAsync();
+        Assert.Contains(answer.ErrorIds, id => id > 0);
+    }
 }
