@@ -9,7 +9,7 @@ namespace VideoStreams.Server.Playback.Hls.LowLatency;
 /// <see cref="LlOptions.IdleTimeout"/>. Each channel holds at most <see cref="LlOptions.MaxSegments"/> segments and
 /// <see cref="LlOptions.MaxBytes"/> of media.
 /// </summary>
-internal sealed class LlChannels : IAsyncDisposable
+internal sealed class LlChannels : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<long, LlChannel> _channels = new();
     private readonly LiveHub _hub;
@@ -78,6 +78,9 @@ internal sealed class LlChannels : IAsyncDisposable
             _ = channel.DisposeAsync().AsTask();
         }
     }
+
+    /// <summary>For a container disposed synchronously: stops every channel.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
