@@ -68,6 +68,7 @@ internal sealed class UploadSection
 {
     public double? StallTimeoutSeconds { get; set; }
     public double? StopTimeoutSeconds { get; set; }
+    public bool? FramesAsCaptured { get; set; }
 }
 
 /// <summary>A credentials file (<c>"credentials": "file:PATH"</c>).</summary>

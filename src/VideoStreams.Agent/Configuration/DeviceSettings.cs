@@ -49,6 +49,15 @@ internal sealed record DeviceSettings
     /// <summary>On a graceful stop, how long to wait for the uploader to send what is pending.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// <c>upload.framesAsCaptured</c>: at the live edge the uploader sends each frame as it is captured (the fragment in
+    /// progress in a cluster of unknown size), not each fragment once complete. See docs/AGENT.md.
+    /// </summary>
+    public bool FramesAsCaptured { get; init; } = DefaultFramesAsCaptured;
+
+    /// <summary>The default of <see cref="FramesAsCaptured"/> (docs/AGENT.md says why).</summary>
+    public const bool DefaultFramesAsCaptured = true;
+
     /// <summary>The JSON field that names where the source is: <c>source.path</c>, <c>source.url</c> or <c>source.type</c>.</summary>
     public string SourceField => Source.Type switch
     {

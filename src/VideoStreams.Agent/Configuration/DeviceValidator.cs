@@ -113,6 +113,7 @@ internal static class DeviceValidator
             Spool = new SpoolOptions { Directory = spoolPath, Name = streamName, MaxBytes = maxBytes, MaxAge = TimeSpan.FromHours(maxAge), SyncMode = sync },
             StallTimeout = stall,
             StopTimeout = stop,
+            FramesAsCaptured = device.Upload?.FramesAsCaptured ?? DeviceSettings.DefaultFramesAsCaptured,
         };
         if (count == 1)
         {

@@ -22,8 +22,9 @@ internal sealed record AgentHooks
     public Func<DeviceSettings, ILoggerFactory, IVideoSource> CreateSource { get; init; } =
         (device, logs) => VideoSources.Create(device.Source, device.Encoder, device.FragmentDuration, TimeProvider.System, logs);
 
-    public Func<UploaderOptions, FragmentSpool, ILoggerFactory, IMeterFactory, IFragmentUploader> CreateUploader { get; init; } =
-        (options, spool, logs, meters) => new PutMediaUploaderAdapter(new PutMediaUploader(options, spool, null, TimeProvider.System, logs, meters));
+    /// <summary>Makes a device's uploader: its settings, its spool, and the live feed when it sends frames as captured.</summary>
+    public Func<UploaderOptions, FragmentSpool, LiveFragmentFeed?, ILoggerFactory, IMeterFactory, IFragmentUploader> CreateUploader { get; init; } =
+        (options, spool, live, logs, meters) => new PutMediaUploaderAdapter(new PutMediaUploader(options, spool, null, TimeProvider.System, logs, meters, live));
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

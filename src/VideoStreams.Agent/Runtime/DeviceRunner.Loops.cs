@@ -95,7 +95,7 @@ internal sealed partial class DeviceRunner
             IFragmentUploader? uploader = null;
             try
             {
-                uploader = _hooks.CreateUploader(options, _spool!, _logs, _meters);
+                uploader = _hooks.CreateUploader(options, _spool!, _live, _logs, _meters);
                 await uploader.RunAsync(stop);
                 return null;
             }

@@ -4,6 +4,7 @@ using VideoStreams.Agent.Observability;
 using VideoStreams.Producer.Fragmenting;
 using VideoStreams.Producer.Sources;
 using VideoStreams.Producer.Spool;
+using VideoStreams.Producer.Upload;
 
 namespace VideoStreams.Agent.Runtime;
 
@@ -28,6 +29,7 @@ internal sealed partial class DeviceRunner : IDisposable
     private FragmentSpool? _spool;
     private Fragmenter? _fragmenter;
     private SpoolingSink? _sink;
+    private LiveFragmentFeed? _live;
     private string _sourceDescription;
 
     public DeviceRunner(DeviceSettings device, AgentHooks hooks, ILoggerFactory logs, IMeterFactory meters, AgentMetrics metrics, HttpMessageHandler http)
@@ -66,9 +68,11 @@ internal sealed partial class DeviceRunner : IDisposable
                 FirstSequenceNumber = _spool.NextSequenceNumber,
                 FrameRate = _device.Source.Type is VideoSourceType.Synthetic or VideoSourceType.Camera ? _device.Source.FrameRate : 0,
                 Title = _device.Name,
+                FramesAsCaptured = _device.FramesAsCaptured,
             },
             _meters);
-        _sink = new SpoolingSink(_device.Name, _fragmenter, _spool, _logger, _metrics);
+        _live = _device.FramesAsCaptured ? new LiveFragmentFeed() : null;
+        _sink = new SpoolingSink(_device.Name, _fragmenter, _spool, _live, _logger, _metrics);
     }
 
     /// <summary>
@@ -243,6 +247,7 @@ internal sealed partial class DeviceRunner : IDisposable
     public void Dispose()
     {
         _fragmenter?.Dispose();
+        _live?.Dispose();
         if (_spool is { } spool)
         {
             var pending = spool.PendingCount;

@@ -3,14 +3,18 @@ using VideoStreams.Producer;
 using VideoStreams.Producer.Fragmenting;
 using VideoStreams.Producer.Sources;
 using VideoStreams.Producer.Spool;
+using VideoStreams.Producer.Upload;
 
 namespace VideoStreams.Agent.Runtime;
 
 /// <summary>
 /// Where a device's source delivers: each access unit goes into the fragmenter, and each fragment it completes into
-/// the spool. Runs on the source's thread; the spool's fsync is what makes "captured" mean "survives a crash".
+/// the spool. Runs on the source's thread; the spool's fsync is what makes "captured" mean "survives a crash". With
+/// frames as captured, the fragment in progress then goes to the live feed — after the spool append, which is the
+/// order the feed's contract asks for (the uploader finishes a fragment from the spool).
 /// </summary>
-internal sealed class SpoolingSink(string device, Fragmenter fragmenter, FragmentSpool spool, ILogger logger, AgentMetrics metrics) : IAccessUnitSink
+internal sealed class SpoolingSink(string device, Fragmenter fragmenter, FragmentSpool spool, LiveFragmentFeed? live, ILogger logger, AgentMetrics metrics)
+    : IAccessUnitSink
 {
     private readonly KeyValuePair<string, object?> _deviceTag = AgentMetrics.Device(device);
     private int _started;
@@ -38,17 +42,17 @@ internal sealed class SpoolingSink(string device, Fragmenter fragmenter, Fragmen
         {
             Spool(fragment);
         }
+
+        live?.Publish(fragmenter);
     }
 
     /// <summary>Ends the fragment in progress (the source stopped) and spools it; null when none was open.</summary>
     public ProducerFragment? Flush()
     {
-        if (fragmenter.Flush() is not { } fragment)
-        {
-            return null;
-        }
-
-        return Spool(fragment) ? fragment : null;
+        var fragment = fragmenter.Flush();
+        var spooled = fragment is not null && Spool(fragment);
+        live?.End();
+        return spooled ? fragment : null;
     }
 
     private bool Spool(ProducerFragment fragment)

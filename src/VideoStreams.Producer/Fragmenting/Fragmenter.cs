@@ -70,6 +70,20 @@ public sealed partial class Fragmenter : IDisposable
     public bool IsFragmentOpen => _open;
 
     /// <summary>
+    /// With <see cref="FragmenterOptions.FramesAsCaptured"/>, the bytes of the fragment in progress written so far
+    /// (its Tags, then its Cluster of unknown size up to the last block written): each call after the previous one
+    /// only appends to them, and the completed fragment's <see cref="ProducerFragment.Body"/> starts with them.
+    /// Empty when no fragment is open or the option is off. Valid until the next call on the fragmenter.
+    /// </summary>
+    public ReadOnlySpan<byte> FragmentInProgress => _open && _options.FramesAsCaptured ? _body.WrittenSpan : default;
+
+    /// <summary>The sequence number of the fragment in progress (that of the next fragment when none is open).</summary>
+    public long FragmentInProgressSequenceNumber => _nextSequence;
+
+    /// <summary>The cluster timestamp (ms since the Unix epoch) of the fragment in progress; meaningless when none is open.</summary>
+    public long FragmentInProgressTimestampMs => _clusterTimestamp;
+
+    /// <summary>
     /// Adds one access unit (all NAL units of one picture). Returns the fragment this frame completed, if it starts a
     /// new one; the frame itself is then the first of the new fragment.
     /// </summary>
@@ -196,6 +210,12 @@ public sealed partial class Fragmenter : IDisposable
             ApplyPendingConfiguration();
         }
 
+        if (_options.FramesAsCaptured && TakeTags() is { } tags)
+        {
+            // Before the cluster, so that what is sent as it is captured is final (see FragmenterOptions.FramesAsCaptured).
+            _writer!.WriteTags(tags);
+        }
+
         _writer!.BeginCluster(timestampMs);
         _open = true;
         _fragmentStartsWithKeyframe = startsWithKeyframe;
@@ -227,14 +247,15 @@ public sealed partial class Fragmenter : IDisposable
         CompleteDataTrack(endTimestampMs);
         _writer!.EndCluster();
         var clusterLength = _body.WrittenCount;
-        var tags = TakeTags();
+        var tags = _options.FramesAsCaptured ? null : TakeTags();
         if (tags is not null)
         {
             _writer.WriteTags(tags);
         }
 
         // The tags were appended after the cluster (the writer streams the cluster before the tags are known);
-        // they go first in the fragment, where KVS expects a fragment's metadata.
+        // they go first in the fragment, where KVS expects a fragment's metadata. With FramesAsCaptured they were
+        // written first already and the body is the bytes as written.
         var written = _body.WrittenSpan;
         var bytes = new byte[written.Length];
         written[clusterLength..].CopyTo(bytes);

@@ -45,6 +45,15 @@ public sealed record FragmenterOptions
     /// <summary>Nominal frame rate, written as the video track's DefaultDuration (0 = not written).</summary>
     public double FrameRate { get; init; }
 
+    /// <summary>
+    /// Lays each fragment out so that it can be sent frame by frame while it is captured (see
+    /// <see cref="Fragmenter.FragmentInProgress"/> and <see cref="Upload.LiveFragmentFeed"/>): its Tags are written
+    /// when it starts, before its Cluster, so that every byte is final once written and the completed fragment is
+    /// exactly the bytes written so far. A tag added while a fragment is open then goes with the next fragment
+    /// (the open one's start has already been sent). Off: the tags added up to the fragment's end go with it.
+    /// </summary>
+    public bool FramesAsCaptured { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     /// <exception cref="ArgumentException">A duration, name or codec id is out of range.</exception>
     public void Validate()
@@ -96,7 +105,10 @@ public enum AccessUnitFormat
 /// <summary>What <see cref="Fragmenter.AddTag"/> did with a tag.</summary>
 public enum FragmentTagStatus
 {
-    /// <summary>The tag will be written before the fragment in progress (or the next one, if none is open).</summary>
+    /// <summary>
+    /// The tag will be written before the fragment in progress (or the next one, if none is open, or with
+    /// <see cref="FragmenterOptions.FramesAsCaptured"/>).
+    /// </summary>
     Added,
 
     /// <summary>A tag of the same name was pending; its value was replaced.</summary>

@@ -88,7 +88,7 @@ internal sealed class PutMediaConnection : IAsyncDisposable
             return;
         }
 
-        var length = Encoding.ASCII.GetBytes(data.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n", _chunkLine);
+        var length = ChunkLine(data.Length, _chunkLine);
         await _stream.WriteAsync(_chunkLine.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
         await _stream.WriteAsync(Crlf, cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ internal sealed class PutMediaConnection : IAsyncDisposable
     public async Task WriteChunkAsync(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b, ReadOnlyMemory<byte> c, bool flush, CancellationToken cancellationToken)
     {
         var total = a.Length + b.Length + c.Length;
-        var length = Encoding.ASCII.GetBytes(total.ToString("x", CultureInfo.InvariantCulture) + "\r\n", _chunkLine);
+        var length = ChunkLine(total, _chunkLine);
         await _stream.WriteAsync(_chunkLine.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         await _stream.WriteAsync(a, cancellationToken).ConfigureAwait(false);
         await _stream.WriteAsync(b, cancellationToken).ConfigureAwait(false);
@@ -112,6 +112,34 @@ internal sealed class PutMediaConnection : IAsyncDisposable
         {
             await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Writes one chunk framed in place: its data is <paramref name="buffer"/>[<see cref="ChunkPrefix"/>..] for
+    /// <paramref name="length"/> bytes, the caller leaving <see cref="ChunkPrefix"/> bytes free before it and 2 after
+    /// it for the framing, so that the chunk goes out in one write (one TCP segment per frame with Nagle off), then
+    /// flushed. For frames sent as captured: nothing is allocated.
+    /// </summary>
+    public async ValueTask WriteFramedChunkAsync(byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        var digits = length == 0 ? 1 : (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)length) + 3) / 4;
+        var start = ChunkPrefix - digits - 2;
+        var lineLength = ChunkLine(length, buffer.AsSpan(start, digits + 2));
+        buffer[ChunkPrefix + length] = (byte)'\r';
+        buffer[ChunkPrefix + length + 1] = (byte)'\n';
+        await _stream.WriteAsync(buffer.AsMemory(start, lineLength + length + 2), cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Room to leave before a chunk's data for <see cref="WriteFramedChunkAsync"/>: 8 hex digits and CRLF, rounded up.</summary>
+    public const int ChunkPrefix = 16;
+
+    private static int ChunkLine(int length, Span<byte> destination)
+    {
+        length.TryFormat(destination, out var digits, "x", CultureInfo.InvariantCulture);
+        destination[digits] = (byte)'\r';
+        destination[digits + 1] = (byte)'\n';
+        return digits + 2;
     }
 
     /// <summary>Ends the body (the last, empty chunk).</summary>

@@ -133,7 +133,10 @@ public sealed partial class PutMediaUploader
         }
 
         /// <summary>Registers a fragment about to be written (before its first byte, so a stall during the write counts).</summary>
-        private void Register(ProducerFragment fragment, bool sized)
+        private void Register(ProducerFragment fragment, bool sized) =>
+            Register(new InFlight(fragment.SequenceNumber, fragment.TimestampMs, fragment.TimestampMs + fragment.DurationMs, fragment.Size) { Sized = sized });
+
+        private InFlight Register(InFlight fragment)
         {
             lock (_lock)
             {
@@ -143,8 +146,42 @@ public sealed partial class PutMediaUploader
                     _progressTimestamp = _owner._time.GetTimestamp();
                 }
 
-                _inFlight.Add(new InFlight(fragment.SequenceNumber, fragment.TimestampMs, fragment.TimestampMs + fragment.DurationMs, fragment.Size) { Sized = sized });
+                _inFlight.Add(fragment);
                 _inFlightBytes += fragment.Size;
+            }
+
+            return fragment;
+        }
+
+        /// <summary>True when a fragment sent with a cluster of unknown size awaits its acks.</summary>
+        private bool HasUnsizedInFlight()
+        {
+            lock (_lock)
+            {
+                foreach (var f in _inFlight)
+                {
+                    if (!f.Sized)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>A fragment sent as captured is complete: its size and end are known now.</summary>
+        private void Completed(InFlight fragment, ProducerFragment complete)
+        {
+            lock (_lock)
+            {
+                fragment.EndMs = complete.TimestampMs + complete.DurationMs;
+                if (_inFlight.Contains(fragment))
+                {
+                    _inFlightBytes += complete.Size - fragment.Size;
+                }
+
+                fragment.Size = complete.Size;
             }
         }
 

@@ -8,6 +8,8 @@ public sealed partial class PutMediaUploader
         /// The PutMedia body: the session's stream header once, then each fragment's body as the spool yields it, each
         /// one chunk written straight from the fragment's memory (no copy) and flushed, so the server sees it at once.
         /// Ends cleanly (the last chunk) on a graceful stop or when the next fragment needs another stream header.
+        /// With a live feed, the fragment in progress is sent frame by frame whenever the spool has nothing older
+        /// to send (<see cref="TrySendLiveAsync"/>).
         /// Never throws: a write error cancels the session (the reader then reports it).
         /// </summary>
         private async Task WriteBodyAsync(PutMediaConnection connection)
@@ -15,8 +17,12 @@ public sealed partial class PutMediaUploader
             var token = _abort.Token;
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(token, _stopSending.Token);
             var spool = _owner._spool;
+            var live = _owner._live;
             var fragment = _first;
             var sizeField = new byte[8];
+            // The live feed's wait takes no token (it allocates nothing per frame): ending or stopping wakes it instead.
+            using var wakeOnEnd = live is null ? default : token.UnsafeRegister(static s => ((LiveFragmentFeed)s!).Wake(), live);
+            using var wakeOnStop = live is null ? default : _stopSending.Token.UnsafeRegister(static s => ((LiveFragmentFeed)s!).Wake(), live);
             try
             {
                 while (true)
@@ -30,6 +36,28 @@ public sealed partial class PutMediaUploader
 
                         if (!spool.TryReadNext(_lastSent, out fragment))
                         {
+                            if (live is not null)
+                            {
+                                // At the live edge: follow the fragment in progress, or wait for the feed (the capture
+                                // side publishes after every spool append, so the feed also says when the spool has more).
+                                if (!await TrySendLiveAsync(connection, live, token).ConfigureAwait(false))
+                                {
+                                    if (!live.TryGetInProgress(out _) && HasUnsizedInFlight())
+                                    {
+                                        // The capture stopped after a fragment sent as captured: the server can only
+                                        // tell that its cluster (of unknown size) is complete when something follows
+                                        // it, so end the body; a new session starts when there is more to send.
+                                        _captureEnded = true;
+                                        break;
+                                    }
+
+                                    await live.WaitAsync().ConfigureAwait(false);
+                                    token.ThrowIfCancellationRequested();
+                                }
+
+                                continue;
+                            }
+
                             try
                             {
                                 await spool.WaitForFragmentAsync(_lastSent, waiting.Token).ConfigureAwait(false);

@@ -13,6 +13,9 @@ public sealed partial class PutMediaUploader
         /// <summary>The next fragment needs another stream header: a new session starts at once.</summary>
         HeaderChanged,
 
+        /// <summary>The capture stopped after a fragment sent as captured: the body was ended so the server completes it.</summary>
+        CaptureEnded,
+
         /// <summary>Anything else: the server ended it, an error, a dropped connection, a stall.</summary>
         Failed,
     }
@@ -26,9 +29,11 @@ public sealed partial class PutMediaUploader
 
         public long Timecode { get; } = timecode;
 
-        public long EndMs { get; } = endMs;
+        /// <summary>Known once the fragment is complete (for one sent as captured, when its last byte is sent).</summary>
+        public long EndMs { get; set; } = endMs;
 
-        public int Size { get; } = size;
+        /// <summary>Known once the fragment is complete; 0 before for one sent as captured.</summary>
+        public int Size { get; set; } = size;
 
         public bool Received { get; set; }
 
@@ -45,7 +50,8 @@ public sealed partial class PutMediaUploader
     private sealed partial class UploadSession : IDisposable
     {
         private readonly PutMediaUploader _owner;
-        private readonly ProducerFragment _first;
+        private readonly ProducerFragment? _first;
+        private readonly long _startTimestampMs;
         private readonly CancellationTokenSource _abort;
         private readonly CancellationTokenSource _stopSending = new();
         private readonly Lock _lock = new();
@@ -56,17 +62,23 @@ public sealed partial class PutMediaUploader
         private long _lastSent = -1;
         private ReadOnlyMemory<byte> _header;
         private volatile bool _headerChanged;
+        private volatile bool _captureEnded;
         private volatile bool _stalled;
         private volatile bool _stopping;
         private string? _retryCause;
         private UploadFatalException? _fatal;
         private Exception? _writeError;
 
-        public UploadSession(PutMediaUploader owner, long id, ProducerFragment first)
+        /// <param name="owner">The uploader.</param>
+        /// <param name="id">The session's id (logs).</param>
+        /// <param name="first">The first fragment to send from the spool, or null to start with the live feed's.</param>
+        /// <param name="startTimestampMs">The producer start timestamp: the first fragment's timestamp.</param>
+        public UploadSession(PutMediaUploader owner, long id, ProducerFragment? first, long startTimestampMs)
         {
             _owner = owner;
             Id = id;
             _first = first;
+            _startTimestampMs = startTimestampMs;
             // Created on the uploader's clock so that the graceful-stop grace period (CancelAfter) runs on it too.
             _abort = new CancellationTokenSource(Timeout.InfiniteTimeSpan, owner._time);
         }
@@ -108,7 +120,7 @@ public sealed partial class PutMediaUploader
                 ("User-Agent", "VideoStreams.Producer"),
                 ("x-amzn-stream-name", Options.StreamName),
                 ("x-amzn-fragment-timecode-type", "ABSOLUTE"),
-                ("x-amzn-producer-start-timestamp", StartTimestamp(_first.TimestampMs)),
+                ("x-amzn-producer-start-timestamp", StartTimestamp(_startTimestampMs)),
                 ("x-amzn-fragment-acknowledgment-required", "1"),
             };
             if (Options.Credentials is { } credentials)
@@ -157,6 +169,7 @@ public sealed partial class PutMediaUploader
 
                 return End(_stopping ? new SessionResult(SessionEnd.Stopped, Progress, "stopped", "stopped")
                     : _headerChanged ? new SessionResult(SessionEnd.HeaderChanged, Progress, "header_changed", "new stream header")
+                    : _captureEnded ? new SessionResult(SessionEnd.CaptureEnded, Progress, "capture_ended", "the capture stopped")
                     : new SessionResult(SessionEnd.Failed, Progress, "server_ended", "the server ended the session"));
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or AckFormatException
@@ -228,6 +241,7 @@ public sealed partial class PutMediaUploader
         {
             _abort.Dispose();
             _stopSending.Dispose();
+            ReturnLiveScratch();
         }
 
         private bool Progress => Released > 0 || Skipped > 0;

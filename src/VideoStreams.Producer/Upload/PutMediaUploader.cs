@@ -21,6 +21,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     private readonly UploaderMetrics _metrics;
     private readonly ReconnectBackoff _backoff;
     private readonly Uri _putMediaUrl;
+    private readonly LiveFragmentFeed? _live;
     private UploadSession? _current;
     private long _sessionIds;
     private long _sessions;
@@ -28,6 +29,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     private long _stalls;
     private long _skipped;
     private long _released;
+    private long _sentAsCaptured;
     private long _lastAckTimestamp;
     private int _running;
     private bool _underPressure;
@@ -44,6 +46,11 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     /// <param name="timeProvider">The clock for stalls, backoff and latency (default: the system clock).</param>
     /// <param name="loggerFactory">Logs (event ids 7300–7399).</param>
     /// <param name="meterFactory">Metrics on the meter <c>VideoStreams.Producer</c>.</param>
+    /// <param name="framesAsCaptured">
+    /// The fragment in progress, fed by the capture side, to send frame by frame while the session is at the live edge
+    /// (nothing older waiting in the spool): each fragment then reaches the server as it is captured instead of once
+    /// it is complete. Null: each fragment is sent when the spool has it (see docs/PRODUCER.md, "Frames as captured").
+    /// </param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public PutMediaUploader(
         UploaderOptions options,
@@ -51,7 +58,8 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
         Func<Uri, CancellationToken, ValueTask<Stream>>? connect = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        LiveFragmentFeed? framesAsCaptured = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spool);
@@ -61,6 +69,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VideoStreams.Producer.Upload");
         _connect = connect;
+        _live = framesAsCaptured;
         _backoff = new ReconnectBackoff(options.MinBackoff, options.MaxBackoff, Random.Shared);
         _putMediaUrl = new Uri(WithTrailingSlash(options.Endpoint), "putMedia");
         _lastAckTimestamp = _time.GetTimestamp();
@@ -87,6 +96,9 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
 
     /// <summary>Fragments released from the spool on PERSISTED (or RECEIVED).</summary>
     public long ReleasedFragments => Interlocked.Read(ref _released);
+
+    /// <summary>Fragments sent frame by frame as they were captured (the rest went from the spool, whole).</summary>
+    public long FragmentsSentAsCaptured => Interlocked.Read(ref _sentAsCaptured);
 
     /// <summary>Time since the last ack of any kind (or since the uploader was made).</summary>
     public TimeSpan Staleness => _time.GetElapsedTime(Interlocked.Read(ref _lastAckTimestamp));
@@ -131,25 +143,46 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
     {
         while (!stop.IsCancellationRequested)
         {
+            ProducerFragment? first;
+            long firstSequence;
+            long startTimestamp;
             try
             {
-                await _spool.WaitForFragmentAsync(-1, stop).ConfigureAwait(false);
+                if (_live is null)
+                {
+                    await _spool.WaitForFragmentAsync(-1, stop).ConfigureAwait(false);
+                }
+
+                if (_spool.TryReadNext(-1, out first))
+                {
+                    (firstSequence, startTimestamp) = (first.SequenceNumber, first.TimestampMs);
+                }
+                else if (_live is not null && _live.TryGetInProgress(out var start))
+                {
+                    // Nothing waiting: the session starts with the fragment being captured.
+                    (firstSequence, startTimestamp) = (start.SequenceNumber, start.TimestampMs);
+                }
+                else
+                {
+                    if (_live is not null)
+                    {
+                        using var wake = stop.UnsafeRegister(static s => ((LiveFragmentFeed)s!).Wake(), _live);
+                        await _live.WaitAsync().ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
 
-            if (!_spool.TryReadNext(-1, out var first))
-            {
-                continue;
-            }
-
-            using var session = new UploadSession(this, Interlocked.Increment(ref _sessionIds), first);
+            using var session = new UploadSession(this, Interlocked.Increment(ref _sessionIds), first, startTimestamp);
             Volatile.Write(ref _current, session);
             Interlocked.Increment(ref _sessions);
             _metrics.Session();
-            UploaderLog.SessionStarted(_logger, _options.StreamName, session.Id, _putMediaUrl, first.SequenceNumber, _spool.PendingCount);
+            UploaderLog.SessionStarted(_logger, _options.StreamName, session.Id, _putMediaUrl, firstSequence, _spool.PendingCount);
             SessionResult result;
             try
             {
@@ -172,7 +205,7 @@ public sealed partial class PutMediaUploader : IAsyncDisposable
                 _backoff.Reset();
             }
 
-            if (result.End == SessionEnd.HeaderChanged)
+            if (result.End is SessionEnd.HeaderChanged or SessionEnd.CaptureEnded)
             {
                 continue;
             }

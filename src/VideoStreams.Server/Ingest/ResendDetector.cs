@@ -6,8 +6,8 @@ namespace VideoStreams.Server.Ingest;
 
 /// <summary>
 /// Idempotent resends: a fragment with the producer timestamp and the bytes of one already stored is that fragment.
-/// KVS deduplicates by producer timestamp; we also compare the content, so a different fragment that happens to share
-/// a timestamp is still stored. The index is asked only when the timestamp is not newer than the newest one this
+/// KVS deduplicates by producer timestamp; we also compare the content (the Cluster's size field aside: see
+/// <see cref="ClusterBytes"/>), so a different fragment that happens to share a timestamp is still stored. The index is asked only when the timestamp is not newer than the newest one this
 /// process stored for the stream (resends after a reconnect), so the steady state costs nothing.
 /// </summary>
 internal sealed class ResendDetector(FragmentStore store)
@@ -26,13 +26,15 @@ internal sealed class ResendDetector(FragmentStore store)
         var page = store.Index.ListByTime(streamId, TimestampKind.Producer, fragment.ProducerTimestampMs, fragment.ProducerTimestampMs, 8);
         foreach (var entry in page.Fragments)
         {
-            if (entry.Size != fragment.Media.Length)
+            // A fragment first sent as captured (Cluster of unknown size) comes back with its size when resent: the
+            // same fragment (ClusterBytes), a few bytes longer or shorter.
+            if (Math.Abs(entry.Size - fragment.Media.Length) > ClusterBytes.MaxLengthDifference)
             {
                 continue;
             }
 
             var stored = store.Read(entry);
-            if (stored.IsSuccess && fragment.Media.Span.SequenceEqual(stored.Value!.Media))
+            if (stored.IsSuccess && ClusterBytes.SameCluster(fragment.Media.Span, stored.Value!.Media))
             {
                 return entry;
             }

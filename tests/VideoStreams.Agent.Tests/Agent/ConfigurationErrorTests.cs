@@ -29,6 +29,7 @@ public sealed class ConfigurationErrorTests : IDisposable
         { "unknown field", Json(extra: "\"fragmentDuration\": 2000"), "fragmentDuration", "unknown field" },
         { "unknown nested field", Json(source: """{ "type": "synthetic", "fps": 30 }"""), "source.fps", "unknown field" },
         { "wrong type", Json(source: """{ "type": "synthetic", "width": "wide" }"""), "source.width", "wrong type: expected a whole number" },
+        { "framesAsCaptured not a boolean", Json(extra: "\"upload\": { \"framesAsCaptured\": \"yes\" }"), "upload.framesAsCaptured", "wrong type: expected true or false" },
         { "unknown sync mode", Json(extra: "\"spool\": { \"sync\": \"always\" }"), "spool.sync", "unknown sync mode \"always\"" },
         { "unset credentials", Json(server: "http://127.0.0.1:9", credentials: "\"env:VS_AGENT_TEST_UNSET\""), "server.credentials", "VS_AGENT_TEST_UNSET_ACCESS_KEY_ID and VS_AGENT_TEST_UNSET_SECRET_ACCESS_KEY must both be set" },
         { "fleet too large", Json(extra: "\"count\": 5000"), "count", "5000 is out of range" },

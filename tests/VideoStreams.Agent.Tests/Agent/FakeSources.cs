@@ -61,7 +61,7 @@ internal static class FakeSources
             CreateSource = (device, _) => source?.Invoke(device) ?? new LoopingSource(units),
             RestartBackoff = TimeSpan.FromMilliseconds(50),
         };
-        return realUploader ? hooks : hooks with { CreateUploader = (_, _, _, _) => new IdleUploader() };
+        return realUploader ? hooks : hooks with { CreateUploader = (_, _, _, _, _) => new IdleUploader() };
     }
 
     private static List<byte[]> Split(byte[] stream)

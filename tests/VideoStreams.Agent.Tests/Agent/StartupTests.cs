@@ -141,7 +141,7 @@ public sealed class StartupTests(ServerFixture server) : IClassFixture<ServerFix
     public async Task A_final_refusal_by_the_uploader_is_exit_code_3()
     {
         var file = _folder.Device("cam.json", server.BaseUrl, "upload-refused");
-        var hooks = (await FakeSources.HooksAsync()) with { CreateUploader = (_, _, _, _) => new RefusingUploader(404, "ResourceNotFoundException") };
+        var hooks = (await FakeSources.HooksAsync()) with { CreateUploader = (_, _, _, _, _) => new RefusingUploader(404, "ResourceNotFoundException") };
 
         var (code, run) = await AgentRun.RunToEndAsync(hooks, file);
 
@@ -166,7 +166,7 @@ public sealed class StartupTests(ServerFixture server) : IClassFixture<ServerFix
         var seen = new TaskCompletionSource<UploaderOptions>(TaskCreationOptions.RunContinuationsAsynchronously);
         var hooks = (await FakeSources.HooksAsync()) with
         {
-            CreateUploader = (options, _, _, _) =>
+            CreateUploader = (options, _, _, _, _) =>
             {
                 seen.TrySetResult(options);
                 return new IdleUploader();

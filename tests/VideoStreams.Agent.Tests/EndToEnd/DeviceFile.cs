@@ -28,6 +28,9 @@ internal sealed record DeviceFile
 
     public int RetentionHours { get; init; } = 24;
 
+    /// <summary><c>upload.framesAsCaptured</c>; null leaves it out (the agent's default).</summary>
+    public bool? FramesAsCaptured { get; init; }
+
     /// <summary>The spool folder the agent uses for this device, relative to the device file.</summary>
     public string SpoolPath => "spool/" + Name;
 
@@ -82,7 +85,9 @@ internal sealed record DeviceFile
                 ["maxAgeHours"] = 24,
                 ["sync"] = "everyFragment",
             },
-            ["upload"] = new JsonObject { ["stallTimeoutSeconds"] = StallTimeoutSeconds },
+            ["upload"] = FramesAsCaptured is { } asCaptured
+                ? new JsonObject { ["stallTimeoutSeconds"] = StallTimeoutSeconds, ["framesAsCaptured"] = asCaptured }
+                : new JsonObject { ["stallTimeoutSeconds"] = StallTimeoutSeconds },
             ["count"] = 1,
         };
         var path = Path.Combine(folder, Name + ".json");
