@@ -8,8 +8,8 @@ namespace VideoStreams.Benchmarks.Latency;
 /// <summary>One camera of the run: the agent's synthetic source into its own stream.</summary>
 /// <param name="Stream">Device and stream name.</param>
 /// <param name="FragmentMs">fragmentDurationMs; the GOP is one fragment long (encoder.gopFrames), so each fragment starts with an IDR.</param>
-/// <param name="FramesAsCaptured">upload.framesAsCaptured: the fragment in progress streamed frame by frame.</param>
-internal sealed record CameraSpec(string Stream, int FragmentMs, bool FramesAsCaptured);
+/// <param name="FramesAsCaptured">upload.framesAsCaptured (the fragment in progress streamed frame by frame); null leaves it out.</param>
+internal sealed record CameraSpec(string Stream, int FragmentMs, bool? FramesAsCaptured);
 
 /// <summary>
 /// The cameras: one vs-agent process (the Release build, <c>dotnet vs-agent.dll --server URL --metrics-urls URL
@@ -60,7 +60,7 @@ internal sealed class AgentCameras : IAsyncDisposable
         Directory.CreateDirectory(devices);
         foreach (var camera in cameras)
         {
-            var upload = camera.FramesAsCaptured ? """, "upload": { "framesAsCaptured": true }""" : "";
+            var upload = camera.FramesAsCaptured is { } live ? $$""", "upload": { "framesAsCaptured": {{(live ? "true" : "false")}} }""" : "";
             await File.WriteAllTextAsync(Path.Combine(devices, camera.Stream + ".json"), string.Create(CultureInfo.InvariantCulture, $$"""
                 {
                   "name": "{{camera.Stream}}",

@@ -56,19 +56,19 @@ internal static class LatencyBench
         var web = options.GetValueOrDefault("--web") ?? Path.Combine(root, "tests", "VideoStreams.EndToEnd.Tests", "web");
         var serverDll = options.GetValueOrDefault("--server-dll") ?? ServerProcess.DefaultDll;
         var agentDll = options.GetValueOrDefault("--agent-dll") ?? Path.Combine(root, "src", "VideoStreams.Agent", "bin", "Release", "net10.0", "vs-agent.dll");
-        var framesAsCaptured = options.GetValueOrDefault("--frames-as-captured", "auto") switch
+        // Whether this agent knows upload.framesAsCaptured: its device file model has the member (an older agent refuses it).
+        var known = File.ReadAllText(Path.Combine(root, "src", "VideoStreams.Agent", "Configuration", "DeviceFile.cs")).Contains("FramesAsCaptured", StringComparison.Ordinal);
+        bool? framesAsCaptured = options.GetValueOrDefault("--frames-as-captured", "auto") switch
         {
-            "yes" => true,
-            "no" => false,
-            // Whether this agent knows the setting (ll-producer's work): its device file model has the member.
-            _ => File.ReadAllText(Path.Combine(root, "src", "VideoStreams.Agent", "Configuration", "DeviceFile.cs")).Contains("FramesAsCaptured", StringComparison.Ordinal),
+            "no" => known ? false : null,
+            _ => known ? true : null,
         };
         var ownWork = !options.ContainsKey("--work");
         var work = options.GetValueOrDefault("--work") ?? Directory.CreateTempSubdirectory("vs-latency-").FullName;
         serverEnv.TryAdd("VideoStreams__Hls__PartTargetMs", partTarget.ToString(CultureInfo.InvariantCulture));
 
         Console.WriteLine($"// {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC, load {Load()}; work folder {work}");
-        Console.WriteLine($"// cameras: vs-agent synthetic {AgentCameras.Width}x{AgentCameras.Height}@{AgentCameras.FrameRate}, one GOP per fragment, framesAsCaptured {(framesAsCaptured ? "on" : "off (this agent has no such setting)")}; part target {partTarget} ms");
+        Console.WriteLine($"// cameras: vs-agent synthetic {AgentCameras.Width}x{AgentCameras.Height}@{AgentCameras.FrameRate}, one GOP per fragment, framesAsCaptured {framesAsCaptured switch { true => "on", false => "off", null => "off (this agent has no such setting)" }}; part target {partTarget} ms");
         try
         {
             return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints);
@@ -88,7 +88,7 @@ internal static class LatencyBench
     }
 
     private static async Task<int> RunAsync(string work, string web, string serverDll, string agentDll, Dictionary<string, string> serverEnv,
-        bool framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints)
+        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints)
     {
         var data = Path.Combine(work, "data");
         Directory.CreateDirectory(data);
