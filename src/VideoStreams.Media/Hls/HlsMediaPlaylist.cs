@@ -36,6 +36,13 @@ public sealed class HlsMediaPlaylist
     /// <summary>EXT-X-PART-INF PART-TARGET in seconds; required when any partial segment is listed.</summary>
     public double? PartTarget { get; set; }
 
+    /// <summary>
+    /// EXT-X-SKIP SKIPPED-SEGMENTS: a delta update (<c>_HLS_skip=YES</c>) leaves out this many of the oldest segments,
+    /// which the client has from an earlier reload; <see cref="Segments"/> then holds only the ones after them, and
+    /// <see cref="MediaSequence"/> stays the sequence number of the first skipped one. 0 writes no tag.
+    /// </summary>
+    public long SkippedSegments { get; set; }
+
     /// <summary>The complete segments, oldest first.</summary>
     public IReadOnlyList<HlsSegment> Segments { get; set; } = [];
 

@@ -34,6 +34,13 @@ public static partial class HlsPlaylistWriter
             w.NewLine();
         }
 
+        if (playlist.SkippedSegments > 0)
+        {
+            w.Write("#EXT-X-SKIP:SKIPPED-SEGMENTS="u8);
+            w.Write(playlist.SkippedSegments);
+            w.NewLine();
+        }
+
         if (playlist.PlaylistType != HlsPlaylistType.None)
         {
             w.WriteLine(playlist.PlaylistType == HlsPlaylistType.Vod ? "#EXT-X-PLAYLIST-TYPE:VOD"u8 : "#EXT-X-PLAYLIST-TYPE:EVENT"u8);

@@ -12,6 +12,11 @@ public static partial class HlsPlaylistWriter
             throw new ArgumentException("EXT-X-MEDIA-SEQUENCE and EXT-X-DISCONTINUITY-SEQUENCE cannot be negative.");
         }
 
+        if (playlist.SkippedSegments < 0 || (playlist.SkippedSegments > 0 && playlist.ServerControl?.CanSkipUntil is null))
+        {
+            throw new ArgumentException("EXT-X-SKIP needs a non-negative count and EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL.");
+        }
+
         var needed = ComputeTargetDuration(playlist.Segments);
         var targetDuration = playlist.TargetDuration ?? needed;
         if (targetDuration < needed)

@@ -50,11 +50,16 @@ public static partial class HlsPlaylistWriter
 
     /// <summary>
     /// The lowest EXT-X-VERSION the playlist's features need: 3 for decimal EXTINF durations (always written),
-    /// 4 with EXT-X-BYTERANGE, 6 with EXT-X-MAP. The low-latency tags need no particular version.
+    /// 4 with EXT-X-BYTERANGE, 6 with EXT-X-MAP, 9 with EXT-X-SKIP. The other low-latency tags need no particular version.
     /// </summary>
     public static int MinimumVersion(HlsMediaPlaylist playlist)
     {
         ArgumentNullException.ThrowIfNull(playlist);
+        if (playlist.SkippedSegments > 0)
+        {
+            return 9; // EXT-X-SKIP (delta updates) needs version 9
+        }
+
         var version = 3;
         var segments = playlist.Segments;
         for (var i = 0; i < segments.Count; i++)

@@ -18,8 +18,12 @@ public sealed partial class CmafSegmenter
     private int _initDescription = -1;
     private long _compositionDelay;
 
-    /// <summary>Emits video frames [0, <paramref name="videoCount"/>) and audio frames decoded before <paramref name="audioCut"/>.</summary>
-    private void Emit(int videoCount, long audioCut)
+    /// <summary>
+    /// Emits video frames [0, <paramref name="videoCount"/>) and audio frames decoded before <paramref name="audioCut"/>;
+    /// <paramref name="nextVideoStart"/> is the decode time of the video frame after them when it is not that frame's
+    /// presentation time (a part cut inside a group of pictures with B-frames).
+    /// </summary>
+    private void Emit(int videoCount, long audioCut, long nextVideoStart = long.MinValue)
     {
         var audioCount = 0;
         if (_audio is not null)
@@ -53,7 +57,7 @@ public sealed partial class CmafSegmenter
         double start = 0, duration = 0;
         if (videoCount > 0)
         {
-            var first = BuildVideoSamples(videoCount, out var total);
+            var first = BuildVideoSamples(videoCount, nextVideoStart, out var total);
             _fragments[fragments++] = new TrackFragment(_video!.Track.TrackId, first, _videoSamples.AsMemory(0, videoCount));
             (start, duration) = (MediaTime.ToSeconds(first, _video.Track.Timescale), MediaTime.ToSeconds(total, _video.Track.Timescale));
         }
@@ -76,6 +80,7 @@ public sealed partial class CmafSegmenter
         _sink.OnMediaSegment(new CmafMediaSegment(_sequence, _initIndex, discontinuity, start, duration, startsWithKeyframe, _output.WrittenMemory));
         _video?.RemoveFirst(videoCount);
         _audio?.RemoveFirst(audioCount);
+        _partCut = _partCut > videoCount ? _partCut - videoCount : -1;
     }
 
     private void WriteInit(int description, long compositionDelay)
@@ -137,14 +142,20 @@ public sealed partial class CmafSegmenter
         }
 
         var reorder = _video!.Track.ReorderFrames(description) ?? 0;
-        return frameDuration == long.MaxValue ? observed : Math.Max(observed, reorder * frameDuration);
+        var delay = frameDuration == long.MaxValue ? observed : Math.Max(observed, reorder * frameDuration);
+
+        // Parts: the init goes out with the first ~part of frames, so later B-frames' offsets are not seen yet; Matroska's
+        // rounding can put them a tick further. Two ticks of margin (the edit list removes it, presentation is unchanged).
+        return delay > 0 && _options.PartTargetDuration is not null
+            ? delay + (2 * MediaTime.ToTimescale(1, _timestampScale, _video.Track.Timescale))
+            : delay;
     }
 
     /// <summary>
     /// Samples with durations up to the next one; composition offsets are PTS − DTS + the rendition's delay, which the
     /// init segment's edit list removes (ffmpeg 5.1 misreads negative offsets in fragments; browsers honour the edit).
     /// </summary>
-    private long BuildVideoSamples(int count, out long total)
+    private long BuildVideoSamples(int count, long nextStart, out long total)
     {
         var video = _video!;
         var frames = video.Frames;
@@ -152,7 +163,7 @@ public sealed partial class CmafSegmenter
         var last = _dts[count - 1];
 
         // The next sample (the keyframe that cut this segment) starts where the last one ends.
-        var next = count < video.Count ? Math.Max(frames[count].Pts, last + 1) : long.MinValue;
+        var next = count < video.Count ? Math.Max(nextStart != long.MinValue ? nextStart : frames[count].Pts, last + 1) : long.MinValue;
         for (var i = 0; i < count; i++)
         {
             var duration = i + 1 < count ? _dts[i + 1] - _dts[i]

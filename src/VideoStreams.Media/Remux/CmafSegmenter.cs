@@ -27,6 +27,9 @@ public sealed partial class CmafSegmenter : IDisposable
     private int _cutIndex = -1;
     private long _cutTime;
 
+    // A part cut waiting for the next clean place (B-frames): video frames before _partCut form the part.
+    private int _partCut = -1;
+
     /// <summary>Creates a segmenter that delivers to <paramref name="sink"/>.</summary>
     public CmafSegmenter(ICmafSegmentSink sink, CmafSegmenterOptions? options = null)
     {
@@ -59,7 +62,26 @@ public sealed partial class CmafSegmenter : IDisposable
     }
 
     /// <summary>Emits everything still pending as the last segment.</summary>
-    public void Complete()
+    public void Complete() => Flush();
+
+    /// <summary>
+    /// Starts packaging without a <see cref="MatroskaReader"/>: the stream's Info and Tracks (as <see cref="Handle"/>
+    /// does on the reader's Tracks event). Frames follow through <see cref="Add"/>.
+    /// </summary>
+    public void Begin(MatroskaSegmentInfo info, IReadOnlyList<MatroskaTrack> tracks)
+    {
+        _timestampScale = info.TimestampScale;
+        OnTracks(tracks);
+    }
+
+    /// <summary>Adds one frame (after <see cref="Begin"/>); its bytes are copied, so the frame's memory may be reused.</summary>
+    public void Add(in MatroskaFrame frame) => OnFrame(frame);
+
+    /// <summary>
+    /// Emits everything pending now (the last video frame gets the previous frame's duration, as at the end of input);
+    /// packaging may go on afterwards, decode times continuing. Low-latency HLS calls it where a segment ends.
+    /// </summary>
+    public void Flush()
     {
         if (_cutIndex >= 0)
         {
@@ -67,6 +89,15 @@ public sealed partial class CmafSegmenter : IDisposable
         }
 
         Emit(_video?.Count ?? 0, long.MaxValue);
+    }
+
+    /// <summary>Drops the frames not yet emitted (e.g. the rest of a fragment the ingest rejected); what was emitted stays.</summary>
+    public void Discard()
+    {
+        _cutIndex = -1;
+        _partCut = -1;
+        _video?.RemoveFirst(_video.Count);
+        _audio?.RemoveFirst(_audio.Count);
     }
 
     /// <inheritdoc/>
@@ -123,7 +154,7 @@ public sealed partial class CmafSegmenter : IDisposable
         {
             var pts = MediaTime.ToTimescale(frame.Timestamp + _options.TimestampOffset, _timestampScale, _audio.Track.Timescale);
             _audio.Add(pts, frame.Data, true, _audio.Track.CurrentDescription);
-            if (_video is null && pts - _audio.Frames[0].Dts >= Ticks(_options.TargetSegmentDuration, _audio.Track.Timescale))
+            if (_video is null && pts - _audio.Frames[0].Dts >= Ticks(_options.PartTargetDuration ?? _options.TargetSegmentDuration, _audio.Track.Timescale))
             {
                 Emit(0, _audio.Frames[_audio.Count - 1].Dts);
             }
@@ -162,12 +193,67 @@ public sealed partial class CmafSegmenter : IDisposable
             }
         }
 
+        var clean = video.Count > 0 && pts > LatestPts(video, 0, video.Count);
+        var interval = video.Count > 0 ? Math.Max(0, pts - video.Frames[video.Count - 1].Pts) : 0;
         video.Add(pts, frame.Data, frame.IsKeyframe, track.CurrentDescription);
         if (_cutIndex >= 0 && (_audio is null || _audio.ExpectedNextDts >= AudioTime(_cutTime)
             || pts - _cutTime >= Ticks(_options.MaxAudioWait, track.Timescale)))
         {
             EmitPendingCut();
         }
+        else if (_cutIndex < 0 && clean && _options.PartTargetDuration is { } part)
+        {
+            CutParts(video, pts, interval, Ticks(part, track.Timescale));
+        }
+    }
+
+    /// <summary>
+    /// Parts (see <see cref="CmafSegmenterOptions.PartTargetDuration"/>). The newest frame is presented after every
+    /// frame before it: a clean place to cut, where the decode times of the frames before it (their presentation times
+    /// sorted, see <see cref="DecodeTimeline"/>) do not depend on the frames after. Without reordering (the SPS says so)
+    /// the part goes out at once. A part ends where one more frame would take it past the target. With B-frames the last frame's duration runs to the next part's first decode time, the
+    /// smallest presentation time after the cut, known only at the next clean place: the cut waits for it.
+    /// </summary>
+    private void CutParts(PendingTrack video, long pts, long interval, long partTicks)
+    {
+        var newest = video.Count - 1;
+        if (_partCut > 0)
+        {
+            var cut = _partCut;
+            var nextStart = long.MaxValue;
+            foreach (ref readonly var f in video.Frames[cut..newest])
+            {
+                nextStart = Math.Min(nextStart, f.Pts);
+            }
+
+            Emit(cut, _audio is null ? long.MaxValue : AudioTime(nextStart), nextStart);
+            newest -= cut;
+        }
+
+        // Cut before the newest frame when one more frame (at the last interval) would take the part past its target:
+        // parts then stay within the target as long as the frame rate is steady.
+        if (newest > 0 && pts - video.Frames[0].Pts + interval > partTicks)
+        {
+            if (video.Track.ReorderFrames(video.Track.CurrentDescription) == 0)
+            {
+                Emit(newest, _audio is null ? long.MaxValue : AudioTime(pts));
+            }
+            else
+            {
+                _partCut = newest;
+            }
+        }
+    }
+
+    private static long LatestPts(PendingTrack video, int start, int end)
+    {
+        var latest = long.MinValue;
+        foreach (ref readonly var f in video.Frames[start..end])
+        {
+            latest = Math.Max(latest, f.Pts);
+        }
+
+        return latest;
     }
 
     private static int LastQueuedDescription(PendingTrack video) =>

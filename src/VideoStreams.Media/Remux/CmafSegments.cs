@@ -21,6 +21,17 @@ public sealed record CmafSegmenterOptions
 
     /// <summary>The mfhd sequence number of the first media segment; each later segment adds one. Default 1.</summary>
     public uint FirstSequenceNumber { get; init; } = 1;
+
+    /// <summary>
+    /// When set, media is also cut into chunks (moof + mdat, each delivered as a <see cref="CmafMediaSegment"/>) of about
+    /// this much at any frame boundary, not only at keyframes: the parts of low-latency HLS. A chunk that does not start
+    /// with a keyframe has <see cref="CmafMediaSegment.StartsWithKeyframe"/> false. A frame's duration is known only when
+    /// the next frame arrives, so a chunk goes out when the first frame after its end is added (or on
+    /// <see cref="CmafSegmenter.Flush"/>). With B-frames a chunk is cut only where no pending frame is presented after the
+    /// new one. Chunks of one run concatenated are a valid fragmented MP4 with the same samples as without this option.
+    /// Default null (segments only).
+    /// </summary>
+    public TimeSpan? PartTargetDuration { get; init; }
 }
 
 /// <summary>An fMP4 initialization segment (EXT-X-MAP). A new one follows every change of codec configuration.</summary>

@@ -95,6 +95,9 @@ internal sealed class LiveHub(LiveMetrics? metrics = null, LiveOptions? options 
         return subscription;
     }
 
+    /// <summary>True while a PutMedia session of the stream is running (its tracks are known).</summary>
+    public bool IsIngesting(long streamId) => _streams.TryGetValue(streamId, out var s) && Volatile.Read(ref s.Current) is not null;
+
     /// <summary>Subscribers of a stream right now.</summary>
     public int SubscriberCount(long streamId) => _streams.TryGetValue(streamId, out var s) ? s.Subscribers.Length : 0;
 

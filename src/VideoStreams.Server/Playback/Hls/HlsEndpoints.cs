@@ -1,4 +1,5 @@
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Playback.Hls.LowLatency;
 
 namespace VideoStreams.Server.Playback.Hls;
 
@@ -13,6 +14,10 @@ internal static class HlsEndpoints
         .AddSingleton<HlsPackager>()
         .AddSingleton<HlsSelection>()
         .AddSingleton<HlsSessionService>()
+        .AddSingleton(services => services.GetRequiredService<IConfiguration>().GetSection(LlOptions.Section).Get<LlOptions>() ?? new LlOptions())
+        .AddSingleton<LlMetrics>()
+        .AddSingleton<LlChannels>()
+        .AddSingleton<LlResources>()
         .AddSingleton<HlsResources>();
 
     public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
@@ -26,6 +31,7 @@ internal static class HlsEndpoints
         app.MapMethods(Prefix + HlsResources.MediaName, methods, context => resources.ServeAsync(context, HlsResource.Media)).RequireCors(PlaybackCors.Policy);
         app.MapMethods(Prefix + HlsResources.InitName, methods, context => resources.ServeAsync(context, HlsResource.Init)).RequireCors(PlaybackCors.Policy);
         app.MapMethods(Prefix + HlsResources.SegmentName, methods, context => resources.ServeAsync(context, HlsResource.Segment)).RequireCors(PlaybackCors.Policy);
+        app.MapMethods(Prefix + LlResources.PartName, methods, context => resources.ServeAsync(context, HlsResource.Part)).RequireCors(PlaybackCors.Policy);
         return app;
     }
 }

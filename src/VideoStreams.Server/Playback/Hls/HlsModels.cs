@@ -23,6 +23,9 @@ internal sealed class GetHlsStreamingSessionUrlInput : StreamRefInput
 
     [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? MaxMediaPlaylistFragmentResults { get; init; }
+
+    /// <summary>Our extension (not KVS): true asks for a low-latency HLS media playlist; PlaybackMode LIVE only.</summary>
+    public bool? LowLatency { get; init; }
 }
 
 internal sealed record GetHlsStreamingSessionUrlOutput(string HLSStreamingSessionURL);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using VideoStreams.Media.Hls;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Playback.Hls.LowLatency;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Fragments;
 
@@ -14,6 +15,14 @@ internal enum HlsResource
     Media,
     Init,
     Segment,
+    /// <summary>A low-latency part (LL-HLS sessions only).</summary>
+    Part,
+}
+
+/// <summary>What a resource answers: a KVS-style failure, or a body with its type.</summary>
+internal readonly record struct HlsAnswer(KvsReply? Failure, ReadOnlyMemory<byte> Body, string? ContentType, bool Cacheable)
+{
+    public static HlsAnswer Fail(KvsError error, string message) => new(KvsReply.Fail(error, message), default, null, false);
 }
 
 /// <summary>
@@ -22,7 +31,7 @@ internal enum HlsResource
 /// (its stream, its range); refusals are 4xx in KVS's JSON error shape.
 /// </summary>
 internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSelection selection, HlsPackager packager,
-    HlsMetrics metrics, TimeProvider time, ILogger<HlsResources> logger)
+    LlResources live, HlsMetrics metrics, TimeProvider time, ILogger<HlsResources> logger)
 {
     public const string MasterName = "getHLSMasterPlaylist.m3u8";
     public const string MediaName = "getHLSMediaPlaylist.m3u8";
@@ -30,11 +39,6 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
     public const string SegmentName = "getMP4MediaFragment.mp4";
     public const string PlaylistType = "application/vnd.apple.mpegurl";
     public const string Mp4Type = "video/mp4";
-
-    private readonly record struct Answer(KvsReply? Failure, byte[]? Body, string? ContentType, bool Cacheable)
-    {
-        public static Answer Fail(KvsError error, string message) => new(KvsReply.Fail(error, message), null, null, false);
-    }
 
     public async Task ServeAsync(HttpContext context, HlsResource resource)
     {
@@ -46,28 +50,31 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
         try
         {
             var problem = tokens.Check(context.Request.Query["SessionToken"], out var session);
-            Answer answer;
+            HlsAnswer answer;
             if (problem != HlsTokenProblem.None)
             {
                 metrics.TokenRejected(problem);
                 HlsLog.TokenRefused(logger, name, context.TraceIdentifier, problem);
                 answer = problem switch
                 {
-                    HlsTokenProblem.Missing => Answer.Fail(KvsError.InvalidArgument, "SessionToken is required."),
-                    HlsTokenProblem.Malformed => Answer.Fail(KvsError.InvalidArgument, "SessionToken is not a session token of this server."),
-                    HlsTokenProblem.BadSignature => Answer.Fail(KvsError.NotAuthorized, "SessionToken is not valid: it was altered or signed by another server."),
-                    _ => Answer.Fail(KvsError.NotAuthorized, "The streaming session has expired."),
+                    HlsTokenProblem.Missing => HlsAnswer.Fail(KvsError.InvalidArgument, "SessionToken is required."),
+                    HlsTokenProblem.Malformed => HlsAnswer.Fail(KvsError.InvalidArgument, "SessionToken is not a session token of this server."),
+                    HlsTokenProblem.BadSignature => HlsAnswer.Fail(KvsError.NotAuthorized, "SessionToken is not valid: it was altered or signed by another server."),
+                    _ => HlsAnswer.Fail(KvsError.NotAuthorized, "The streaming session has expired."),
                 };
             }
             else
             {
-                answer = TrackProblem(context.Request) ?? resource switch
-                {
-                    HlsResource.Master => Master(context, session!),
-                    HlsResource.Media => Media(context, session!),
-                    HlsResource.Init => Init(context, session!),
-                    _ => Segment(context, session!),
-                };
+                answer = TrackProblem(context.Request) ?? (session!.FromHub
+                    ? await live.AnswerAsync(context, resource, session, cancel)
+                    : resource switch
+                    {
+                        HlsResource.Master => Master(context, session),
+                        HlsResource.Media => Media(context, session),
+                        HlsResource.Init => Init(context, session),
+                        HlsResource.Segment => Segment(context, session),
+                        _ => HlsAnswer.Fail(KvsError.ResourceNotFound, "Parts exist only in low-latency sessions (GetHLSStreamingSessionURL with \"LowLatency\": true)."),
+                    });
                 if (answer.Failure is { } failure)
                 {
                     var errorType = failure.Error.Name();
@@ -83,7 +90,7 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
 
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = answer.ContentType;
-            response.ContentLength = answer.Body!.Length;
+            response.ContentLength = answer.Body.Length;
             response.Headers.CacheControl = answer.Cacheable
                 ? $"max-age={Math.Max(0, (session!.ExpiresMs - time.GetUtcNow().ToUnixTimeMilliseconds()) / 1000)}"
                 : "no-cache";
@@ -108,13 +115,13 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
     }
 
     /// <summary>Audio is muxed into track 1's segments: there is no other track to ask for.</summary>
-    private static Answer? TrackProblem(HttpRequest request)
+    private static HlsAnswer? TrackProblem(HttpRequest request)
     {
         var track = request.Query["TrackNumber"].ToString();
-        return track is "" or "1" ? null : Answer.Fail(KvsError.ResourceNotFound, $"TrackNumber {track} is not a track of this session (track 1 holds video and audio).");
+        return track is "" or "1" ? null : HlsAnswer.Fail(KvsError.ResourceNotFound, $"TrackNumber {track} is not a track of this session (track 1 holds video and audio).");
     }
 
-    private Answer Master(HttpContext context, HlsSession session)
+    private HlsAnswer Master(HttpContext context, HlsSession session)
     {
         var window = selection.Window(session);
         if (window.Items.Count == 0)
@@ -159,10 +166,10 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
         };
         var buffer = new ArrayBufferWriter<byte>(512);
         HlsPlaylistWriter.Write(playlist, buffer);
-        return new Answer(null, buffer.WrittenSpan.ToArray(), PlaylistType, session.Mode == HlsMode.OnDemand);
+        return new HlsAnswer(null, buffer.WrittenSpan.ToArray(), PlaylistType, session.Mode == HlsMode.OnDemand);
     }
 
-    private Answer Media(HttpContext context, HlsSession session)
+    private HlsAnswer Media(HttpContext context, HlsSession session)
     {
         var window = selection.Window(session);
         if (window.Items.Count == 0)
@@ -200,10 +207,10 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
         };
         var buffer = new ArrayBufferWriter<byte>(256 + (segments.Length * 300));
         HlsPlaylistWriter.Write(playlist, buffer);
-        return new Answer(null, buffer.WrittenSpan.ToArray(), PlaylistType, session.Mode == HlsMode.OnDemand);
+        return new HlsAnswer(null, buffer.WrittenSpan.ToArray(), PlaylistType, session.Mode == HlsMode.OnDemand);
     }
 
-    private Answer Init(HttpContext context, HlsSession session)
+    private HlsAnswer Init(HttpContext context, HlsSession session)
     {
         FragmentEntry entry;
         if (context.Request.Query["FragmentNumber"].Count == 0)
@@ -223,10 +230,10 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
         }
 
         var init = packager.Init(entry, session.Selected(entry));
-        return init.IsSuccess ? new Answer(null, init.Value!.Bytes, Mp4Type, true) : Failed(init.Error, init.Message);
+        return init.IsSuccess ? new HlsAnswer(null, init.Value!.Bytes, Mp4Type, true) : Failed(init.Error, init.Message);
     }
 
-    private Answer Segment(HttpContext context, HlsSession session)
+    private HlsAnswer Segment(HttpContext context, HlsSession session)
     {
         if (SessionFragment(context, session, out var entry) is { } problem)
         {
@@ -237,26 +244,26 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
         uint sequence = 1;
         if (sequenceText.Length > 0 && !uint.TryParse(sequenceText, NumberStyles.None, CultureInfo.InvariantCulture, out sequence))
         {
-            return Answer.Fail(KvsError.InvalidArgument, "SequenceNumber must be a non-negative integer.");
+            return HlsAnswer.Fail(KvsError.InvalidArgument, "SequenceNumber must be a non-negative integer.");
         }
 
         var package = packager.Segment(entry, session.Selected(entry), sequence);
-        return package.IsSuccess ? new Answer(null, package.Value.Segment, Mp4Type, true) : Failed(package.Error, package.Message);
+        return package.IsSuccess ? new HlsAnswer(null, package.Value.Segment, Mp4Type, true) : Failed(package.Error, package.Message);
     }
 
     /// <summary>The FragmentNumber asked for, when it is one of the session's: its stream, inside its range.</summary>
-    private Answer? SessionFragment(HttpContext context, HlsSession session, out FragmentEntry entry)
+    private HlsAnswer? SessionFragment(HttpContext context, HlsSession session, out FragmentEntry entry)
     {
         entry = default;
         var text = context.Request.Query["FragmentNumber"].ToString();
         if (text.Length == 0)
         {
-            return Answer.Fail(KvsError.InvalidArgument, "FragmentNumber is required.");
+            return HlsAnswer.Fail(KvsError.InvalidArgument, "FragmentNumber is required.");
         }
 
         if (!FragmentNumber.TryParse(text, out var number) || Entry(number) is not { } found || !session.Contains(found))
         {
-            return Answer.Fail(KvsError.ResourceNotFound, $"Fragment {text} is not part of this streaming session.");
+            return HlsAnswer.Fail(KvsError.ResourceNotFound, $"Fragment {text} is not part of this streaming session.");
         }
 
         entry = found;
@@ -270,8 +277,8 @@ internal sealed class HlsResources(FragmentStore store, HlsTokens tokens, HlsSel
     private static string InitUri(string token, long fragment) =>
         $"{InitName}?SessionToken={token}&TrackNumber=1&FragmentNumber={FragmentNumber.Format(fragment)}";
 
-    private static Answer NoFragments() => Answer.Fail(KvsError.ResourceNotFound, "No fragments found in the stream for the streaming request.");
+    private static HlsAnswer NoFragments() => HlsAnswer.Fail(KvsError.ResourceNotFound, "No fragments found in the stream for the streaming request.");
 
-    private static Answer Failed(StorageError error, string? message) =>
-        Answer.Fail(error == StorageError.InvalidArgument ? KvsError.InvalidArgument : error.ToKvs(), message ?? error.ToString());
+    private static HlsAnswer Failed(StorageError error, string? message) =>
+        HlsAnswer.Fail(error == StorageError.InvalidArgument ? KvsError.InvalidArgument : error.ToKvs(), message ?? error.ToString());
 }

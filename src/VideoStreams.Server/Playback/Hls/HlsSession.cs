@@ -37,6 +37,9 @@ internal enum HlsDiscontinuity : byte
 /// <param name="SessionId">Random id: tells sessions apart (the LIVE window is kept per session).</param>
 /// <param name="CreatedMs">Creation, epoch ms (LIVE_REPLAY releases fragments from it).</param>
 /// <param name="ExpiresMs">Expiry, epoch ms.</param>
+/// <param name="LowLatency">LIVE with our extension <c>"LowLatency": true</c>: an LL-HLS media playlist (payload version 2).</param>
+/// <param name="FromHub">LIVE served from the live hub's channel (LL sessions, and every LIVE session of a retention-0
+/// stream), not from the store (payload version 2).</param>
 internal sealed record HlsSession(
     long StreamId,
     HlsMode Mode,
@@ -48,12 +51,18 @@ internal sealed record HlsSession(
     int MaxResults,
     long SessionId,
     long CreatedMs,
-    long ExpiresMs)
+    long ExpiresMs,
+    bool LowLatency = false,
+    bool FromHub = false)
 {
-    private const byte Version = 1;
+    // Version 1 (before LL-HLS) tokens are still read: they are sessions without LowLatency.
+    private const byte Version = 2;
 
-    /// <summary>Bytes of the binary payload.</summary>
-    public const int PayloadLength = 1 + 4 + (8 * 6) + 4;
+    /// <summary>Bytes of the version 1 payload.</summary>
+    public const int PayloadLengthV1 = 1 + 4 + (8 * 6) + 4;
+
+    /// <summary>Bytes of the binary payload (version 2: a flags byte more).</summary>
+    public const int PayloadLength = PayloadLengthV1 + 1;
 
     /// <summary>The fragment's timestamp on the session's clock.</summary>
     public long Selected(in FragmentEntry entry) => Clock == TimestampKind.Producer ? entry.ProducerTimestampMs : entry.ServerTimestampMs;
@@ -79,11 +88,14 @@ internal sealed record HlsSession(
         BinaryPrimitives.WriteInt64LittleEndian(payload[37..], CreatedMs);
         BinaryPrimitives.WriteInt64LittleEndian(payload[45..], ExpiresMs);
         BinaryPrimitives.WriteInt32LittleEndian(payload[53..], MaxResults);
+        payload[57] = (byte)((LowLatency ? 1 : 0) | (FromHub ? 2 : 0));
     }
 
     public static HlsSession? TryRead(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length != PayloadLength || payload[0] != Version || payload[1] > (byte)HlsMode.OnDemand
+        var v2 = payload.Length == PayloadLength && payload[0] == Version;
+        var v1 = payload.Length == PayloadLengthV1 && payload[0] == 1;
+        if ((!v1 && !v2) || (v2 && payload[57] > 3) || payload[1] > (byte)HlsMode.OnDemand
             || payload[2] > (byte)TimestampKind.Server || payload[3] > (byte)HlsDiscontinuity.OnDiscontinuity || payload[4] > 1)
         {
             return null;
@@ -100,7 +112,10 @@ internal sealed record HlsSession(
             MaxResults: BinaryPrimitives.ReadInt32LittleEndian(payload[53..]),
             SessionId: BinaryPrimitives.ReadInt64LittleEndian(payload[29..]),
             CreatedMs: BinaryPrimitives.ReadInt64LittleEndian(payload[37..]),
-            ExpiresMs: BinaryPrimitives.ReadInt64LittleEndian(payload[45..]));
-        return session.MaxResults is < 1 or > HlsSessionService.MaxMaxResults ? null : session;
+            ExpiresMs: BinaryPrimitives.ReadInt64LittleEndian(payload[45..]),
+            LowLatency: v2 && (payload[57] & 1) != 0,
+            FromHub: v2 && (payload[57] & 2) != 0);
+        return session.MaxResults is < 1 or > HlsSessionService.MaxMaxResults || ((session.LowLatency || session.FromHub) && session.Mode != HlsMode.Live)
+            ? null : session;
     }
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using VideoStreams.Server.Kvs;
+using VideoStreams.Server.Live;
+using VideoStreams.Server.Playback.Hls.LowLatency;
 using VideoStreams.Storage;
 using VideoStreams.Storage.Fragments;
 
@@ -10,7 +12,7 @@ namespace VideoStreams.Server.Playback.Hls;
 /// something to play, and answers the master playlist URL carrying a signed session token.
 /// </summary>
 internal sealed class HlsSessionService(FragmentStore store, HlsTokens tokens, HlsMetrics metrics,
-    ServerOptions options, TimeProvider time, ILogger<HlsSessionService> logger)
+    ServerOptions options, LiveHub hub, LlChannels channels, TimeProvider time, ILogger<HlsSessionService> logger)
 {
     public const int MinExpires = 300;
     public const int MaxExpires = 43_200;
@@ -32,6 +34,12 @@ internal sealed class HlsSessionService(FragmentStore store, HlsTokens tokens, H
         if (mode is null)
         {
             return Invalid($"PlaybackMode must be LIVE, LIVE_REPLAY or ON_DEMAND{Got(input.PlaybackMode)}.");
+        }
+
+        var lowLatency = input.LowLatency == true;
+        if (lowLatency && mode != HlsMode.Live)
+        {
+            return Invalid($"LowLatency is only supported with PlaybackMode LIVE (got {ModeName(mode.Value)}).");
         }
 
         var selector = input.HLSFragmentSelector;
@@ -159,13 +167,26 @@ internal sealed class HlsSessionService(FragmentStore store, HlsTokens tokens, H
         }
 
         var stream = described.Value!;
-        if (stream.DataRetentionInHours == 0)
+        var fromHub = mode == HlsMode.Live && (lowLatency || stream.DataRetentionInHours == 0);
+        if (stream.DataRetentionInHours == 0 && !fromHub)
         {
-            return KvsReply.Fail(KvsError.NoDataRetention, $"Stream {stream.Name} keeps no data (DataRetentionInHours is 0): HLS plays stored fragments only.");
+            return KvsReply.Fail(KvsError.NoDataRetention, $"Stream {stream.Name} keeps no data (DataRetentionInHours is 0): only PlaybackMode LIVE can play it, from the live edge.");
         }
 
         var maxResults = (int)(input.MaxMediaPlaylistFragmentResults ?? (mode == HlsMode.OnDemand ? 1000 : 5));
-        if (mode == HlsMode.Live)
+        var targetHint = 1;
+        if (fromHub)
+        {
+            // Played from the live hub: the stream must be ingesting, or have been within the last 30 s.
+            if (LiveFragment(stream.Id, stream.DataRetentionInHours == 0, now) is not { } newestMs)
+            {
+                return KvsReply.Fail(KvsError.ResourceNotFound, NoFragments);
+            }
+
+            targetHint = Math.Max(1, (int)Math.Round(newestMs / 1000.0, MidpointRounding.AwayFromZero));
+            startMs = now;
+        }
+        else if (mode == HlsMode.Live)
         {
             // KVS: nothing arrived in the last 30 s means there is no live stream to play.
             var newest = store.Index.Extent(stream.Id, TimestampKind.Server)?.Last;
@@ -184,7 +205,13 @@ internal sealed class HlsSessionService(FragmentStore store, HlsTokens tokens, H
         }
 
         var session = new HlsSession(stream.Id, mode.Value, clock.Value, startMs, endMs, discontinuity.Value, display.Value, maxResults,
-            SessionId: BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)), CreatedMs: now, ExpiresMs: now + ((input.Expires ?? MinExpires) * 1000));
+            SessionId: BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)), CreatedMs: now, ExpiresMs: now + ((input.Expires ?? MinExpires) * 1000),
+            LowLatency: lowLatency, FromHub: fromHub);
+        if (fromHub)
+        {
+            channels.Get(stream.Id, targetHint); // packaging starts now, so the first playlist comes sooner
+        }
+
         var token = tokens.Sign(session);
         metrics.SessionCreated(mode.Value);
         var modeName = ModeName(mode.Value);
@@ -193,6 +220,33 @@ internal sealed class HlsSessionService(FragmentStore store, HlsTokens tokens, H
             ? $"{request.Scheme}://{request.Host.ToUriComponent()}{request.PathBase}"
             : options.PublicBaseUrl.TrimEnd('/');
         return KvsReply.Ok(new GetHlsStreamingSessionUrlOutput($"{baseUrl}{MasterPath}?SessionToken={token}"), HlsJson.Default.GetHlsStreamingSessionUrlOutput);
+    }
+
+    /// <summary>
+    /// The newest fragment's duration (ms) when the stream is live: ingesting now, or a fragment arrived within
+    /// <see cref="LiveFreshnessMs"/> (from the store, or the hub's recent buffer for a retention-0 stream); null otherwise.
+    /// </summary>
+    private int? LiveFragment(long streamId, bool volatileStream, long now)
+    {
+        int? duration = null;
+        long newestMs = long.MinValue;
+        if (volatileStream)
+        {
+            using var probe = hub.Subscribe(streamId, frames: false, recent: true);
+            if (probe.Recent.Count > 0)
+            {
+                var last = probe.Recent[^1].Fragment!;
+                (duration, newestMs) = (last.DurationMs, last.ServerTimestampMs);
+            }
+        }
+        else if (store.Index.Extent(streamId, TimestampKind.Server)?.Last is { } last)
+        {
+            (duration, newestMs) = (last.DurationMs, last.ServerTimestampMs);
+        }
+
+        return newestMs >= now - LiveFreshnessMs ? duration ?? 1000
+            : hub.IsIngesting(streamId) ? duration ?? 1000
+            : null;
     }
 
     public static string ModeName(HlsMode mode) => mode switch

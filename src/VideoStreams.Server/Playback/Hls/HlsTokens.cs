@@ -67,7 +67,7 @@ internal sealed class HlsTokens
         Span<byte> mac = stackalloc byte[MacLength + 3];
         if (Base64Url.DecodeFromChars(token.AsSpan(0, dot), payload, out _, out var payloadLength) != System.Buffers.OperationStatus.Done
             || Base64Url.DecodeFromChars(token.AsSpan(dot + 1), mac, out _, out var macLength) != System.Buffers.OperationStatus.Done
-            || payloadLength != HlsSession.PayloadLength || macLength != MacLength)
+            || (payloadLength != HlsSession.PayloadLength && payloadLength != HlsSession.PayloadLengthV1) || macLength != MacLength)
         {
             return HlsTokenProblem.Malformed;
         }

@@ -48,11 +48,13 @@ async function listStreams() {
 }
 
 // Producer timestamps: the camera's own clock gives a continuous timeline (no discontinuity between fragments), as
-// KVS's default for that selector; the range is "the last N minutes" of it.
+// KVS's default for that selector; the range is "the last N minutes" of it. LIVE asks for our low-latency extension:
+// parts of ~200 ms straight from the live ingest (see docs/PLAYBACK.md, "Low-latency HLS").
 async function sessionUrl(stream, mode) {
   const request = { StreamName: stream, DisplayFragmentTimestamp: "ALWAYS", Expires: 43200 };
   if (mode === "live") {
     request.PlaybackMode = "LIVE";
+    request.LowLatency = true;
     request.HLSFragmentSelector = { FragmentSelectorType: "PRODUCER_TIMESTAMP" };
   } else {
     const end = Date.now() / 1000;
@@ -79,7 +81,8 @@ async function select(stream) {
     if (!window.Hls || !Hls.isSupported()) {
       video.src = url; // Safari plays HLS natively.
     } else {
-      hls = new Hls({ lowLatencyMode: true, liveSyncDurationCount: 2 });
+      // Low-latency mode: blocking playlist reloads and parts, playing PART-HOLD-BACK behind the live edge.
+      hls = new Hls(mode === "live" ? { lowLatencyMode: true, liveSyncDurationCount: 2 } : { lowLatencyMode: false });
       hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) status(`Playback error: ${data.type} ${data.details}`, true); });
       hls.loadSource(url);
       hls.attachMedia(video);

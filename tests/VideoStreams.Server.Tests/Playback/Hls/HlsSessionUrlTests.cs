@@ -56,7 +56,7 @@ public sealed class HlsSessionUrlTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
-    public async Task Nothing_to_play_is_resource_not_found_and_a_retention_0_stream_is_no_data_retention()
+    public async Task Nothing_to_play_is_resource_not_found_and_a_retention_0_stream_replays_nothing()
     {
         var stale = await SeededAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 120_000);
         var from = ProducerStart / 1000.0;
@@ -75,10 +75,12 @@ public sealed class HlsSessionUrlTests(ServerFixture server) : IClassFixture<Ser
         (await _client.KvsAsync("/getHLSStreamingSessionURL", new { StreamName = empty, PlaybackMode = "LIVE" })).Error(HttpStatusCode.NotFound, "ResourceNotFoundException");
         // An unknown stream.
         (await _client.KvsAsync("/getHLSStreamingSessionURL", new { StreamName = KvsHttp.UniqueName("nope") })).Error(HttpStatusCode.NotFound, "ResourceNotFoundException");
-        // Retention 0: nothing is stored to play.
+        // Retention 0: nothing is stored to replay; LIVE plays from the live hub, and there is nothing live here.
         var unkept = KvsHttp.UniqueName("hlsr0");
         await _client.CreateStreamAsync(unkept, retentionHours: 0);
-        (await _client.KvsAsync("/getHLSStreamingSessionURL", new { StreamName = unkept })).Error(HttpStatusCode.BadRequest, "NoDataRetentionException");
+        (await _client.KvsAsync("/getHLSStreamingSessionURL", new { StreamName = unkept, PlaybackMode = "ON_DEMAND", HLSFragmentSelector = new { FragmentSelectorType = "PRODUCER_TIMESTAMP", TimestampRange = Range(from, from + 60) } }))
+            .Error(HttpStatusCode.BadRequest, "NoDataRetentionException");
+        (await _client.KvsAsync("/getHLSStreamingSessionURL", new { StreamName = unkept })).Error(HttpStatusCode.NotFound, "ResourceNotFoundException");
     }
 
     [Fact]
