@@ -85,8 +85,10 @@ public sealed class CaptureStripTests(ServerFixture server, BrowserFixture brows
 
     /// <summary>
     /// What the strip must show on displayed frames: capture times that only go forward, from this camera's run,
-    /// equal (within a frame or two) to the program date time of the frame by the playlist (the producer's timestamp
-    /// of that frame), and shown after they were captured. Frames whose strip does not read are rare.
+    /// within a fragment (1 s) of the program date time of the frame by hls.js's playlist (the producer's timestamp of
+    /// its segment plus the offset; usually equal to the millisecond, but hls.js, starting from parts, may place a
+    /// segment a few hundred ms off until it has aligned its playlist to the media), and shown after they were
+    /// captured. Frames whose strip does not read are rare.
     /// </summary>
     internal static void AssertStripFollowsTheCamera(IReadOnlyList<StripSample> samples, int misses, long cameraStarted)
     {
@@ -106,9 +108,9 @@ public sealed class CaptureStripTests(ServerFixture server, BrowserFixture brows
 
         var withProgramTime = samples.Where(s => s.ProgramTime is not null).ToList();
         Assert.True(withProgramTime.Count >= samples.Count / 2, $"only {withProgramTime.Count} of {samples.Count} frames had a program date time in hls.js's playlist");
-        var off = withProgramTime.Where(s => Math.Abs(s.Capture - s.ProgramTime!.Value) > 150).ToList();
-        Assert.True(off.Count <= withProgramTime.Count / 10,
-            $"{off.Count} of {withProgramTime.Count} frames show a capture time more than 150 ms from their producer timestamp, e.g. {Describe(off.FirstOrDefault())}");
+        var off = withProgramTime.Where(s => Math.Abs(s.Capture - s.ProgramTime!.Value) > 1000).ToList();
+        Assert.True(off.Count == 0,
+            $"{off.Count} of {withProgramTime.Count} frames show a capture time more than 1 s from their producer timestamp, e.g. {Describe(off.FirstOrDefault())}");
     }
 
     internal static async Task WaitForFragmentsAsync(HttpClient client, string stream, StripCamera camera)

@@ -12,7 +12,7 @@ namespace VideoStreams.EndToEnd.Tests.Playback;
 [Collection(BrowserCollection.Name)]
 public sealed class LowLatencyPlaybackTests(ServerFixture server, BrowserFixture browser, ITestOutputHelper output) : IClassFixture<ServerFixture>
 {
-    [Fact(Skip = "needs ll-server's LowLatency sessions (not merged yet)")]
+    [Fact]
     public async Task An_LL_HLS_session_plays_from_parts_with_blocking_reloads_and_shows_the_camera_frames_in_order()
     {
         using var client = server.CreateClient();
