@@ -74,6 +74,12 @@ internal sealed class LlChannel : IAsyncDisposable
 
     public long StreamId { get; }
 
+    /// <summary>
+    /// Names this run of the channel in its media URIs: a channel started again (after an idle stop or a restart)
+    /// numbers its segments from 0 again, and a URI of the previous run must not get the new run's media.
+    /// </summary>
+    public long Epoch { get; } = Random.Shared.NextInt64(1, 1L << 53);
+
     /// <summary>When a request last used the channel (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long LastRequest { get; private set; }
 
@@ -89,7 +95,7 @@ internal sealed class LlChannel : IAsyncDisposable
     }
 
     private LlView ViewLocked() =>
-        new(_segments, _current, _current?.Parts ?? [], _nextMsn, _discontinuitySequence, _targetDuration, _partTarget);
+        new(Epoch, _segments, _current, _current?.Parts ?? [], _nextMsn, _discontinuitySequence, _targetDuration, _partTarget);
 
     /// <summary>
     /// Waits until <paramref name="ready"/> holds for the channel's view (checked at once and after each publication),

@@ -84,7 +84,9 @@ internal sealed class LlSegment(long msn, LlInit init, bool discontinuity, DateT
 /// <param name="DiscontinuitySequence">Discontinuities before the first listed segment.</param>
 /// <param name="TargetDuration">EXT-X-TARGETDURATION (only ever grows).</param>
 /// <param name="PartTarget">PART-TARGET, seconds (only ever grows).</param>
+/// <param name="Epoch">The channel run (<see cref="LlChannel.Epoch"/>), repeated in media URIs.</param>
 internal sealed record LlView(
+    long Epoch,
     IReadOnlyList<LlSegment> Segments,
     LlSegment? Current,
     LlPart[] CurrentParts,

@@ -64,11 +64,11 @@ internal static class LlPlaylist
             listed[i - skipped] = new HlsSegment
             {
                 Duration = segment.Duration,
-                Uri = SegmentUri(token, segment.Msn),
+                Uri = SegmentUri(token, view.Epoch, segment.Msn),
                 Discontinuity = segment.Discontinuity,
-                Map = Map(token, segment.Init),
+                Map = Map(token, view.Epoch, segment.Init),
                 ProgramDateTime = segment.ProgramDateTime,
-                Parts = lowLatency && i >= partsFrom ? Parts(token, segment.Msn, segment.Parts) : [],
+                Parts = lowLatency && i >= partsFrom ? Parts(token, view.Epoch, segment.Msn, segment.Parts) : [],
             };
         }
 
@@ -79,7 +79,7 @@ internal static class LlPlaylist
             MediaSequence = segments.Count > 0 ? segments[0].Msn : view.Current!.Msn,
             DiscontinuitySequence = discontinuitySequence,
             IndependentSegments = true,
-            Map = Map(token, first.Init),
+            Map = Map(token, view.Epoch, first.Init),
             Segments = listed,
             SkippedSegments = skipped,
         };
@@ -99,36 +99,36 @@ internal static class LlPlaylist
                 playlist.PendingSegment = new HlsPendingSegment
                 {
                     Discontinuity = current.Discontinuity,
-                    Map = Map(token, current.Init),
+                    Map = Map(token, view.Epoch, current.Init),
                     ProgramDateTime = current.ProgramDateTime,
-                    Parts = Parts(token, current.Msn, view.CurrentParts),
+                    Parts = Parts(token, view.Epoch, current.Msn, view.CurrentParts),
                 };
-                playlist.PreloadHint = new HlsPreloadHint(HlsPreloadHintType.Part, PartUri(token, current.Msn, view.CurrentParts.Length));
+                playlist.PreloadHint = new HlsPreloadHint(HlsPreloadHintType.Part, PartUri(token, view.Epoch, current.Msn, view.CurrentParts.Length));
             }
             else
             {
-                playlist.PreloadHint = new HlsPreloadHint(HlsPreloadHintType.Part, PartUri(token, view.NextMsn, 0));
+                playlist.PreloadHint = new HlsPreloadHint(HlsPreloadHintType.Part, PartUri(token, view.Epoch, view.NextMsn, 0));
             }
         }
 
         return playlist;
     }
 
-    public static string SegmentUri(string token, long msn) =>
-        string.Create(CultureInfo.InvariantCulture, $"{HlsResources.SegmentName}?SessionToken={token}&TrackNumber=1&MSN={msn}");
+    public static string SegmentUri(string token, long epoch, long msn) =>
+        string.Create(CultureInfo.InvariantCulture, $"{HlsResources.SegmentName}?SessionToken={token}&TrackNumber=1&Epoch={epoch}&MSN={msn}");
 
-    public static string PartUri(string token, long msn, int part) =>
-        string.Create(CultureInfo.InvariantCulture, $"{LlResources.PartName}?SessionToken={token}&TrackNumber=1&MSN={msn}&Part={part}");
+    public static string PartUri(string token, long epoch, long msn, int part) =>
+        string.Create(CultureInfo.InvariantCulture, $"{LlResources.PartName}?SessionToken={token}&TrackNumber=1&Epoch={epoch}&MSN={msn}&Part={part}");
 
-    private static HlsMap Map(string token, LlInit init) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{HlsResources.InitName}?SessionToken={token}&TrackNumber=1&Init={init.Id}"));
+    private static HlsMap Map(string token, long epoch, LlInit init) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{HlsResources.InitName}?SessionToken={token}&TrackNumber=1&Epoch={epoch}&Init={init.Id}"));
 
-    private static HlsPart[] Parts(string token, long msn, LlPart[] parts)
+    private static HlsPart[] Parts(string token, long epoch, long msn, LlPart[] parts)
     {
         var listed = new HlsPart[parts.Length];
         for (var i = 0; i < parts.Length; i++)
         {
-            listed[i] = new HlsPart(parts[i].Duration, PartUri(token, msn, i), parts[i].Independent);
+            listed[i] = new HlsPart(parts[i].Duration, PartUri(token, epoch, msn, i), parts[i].Independent);
         }
 
         return listed;

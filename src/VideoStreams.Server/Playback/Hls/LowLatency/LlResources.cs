@@ -30,6 +30,12 @@ internal sealed class LlResources(LlChannels channels, LlMetrics metrics)
         var channel = channels.Get(session.StreamId);
         var query = context.Request.Query;
         var token = query["SessionToken"].ToString();
+        var epoch = query["Epoch"].ToString();
+        if (epoch.Length > 0 && epoch != channel.Epoch.ToString(CultureInfo.InvariantCulture))
+        {
+            return HlsAnswer.Fail(KvsError.ResourceNotFound, "The live channel this URI belongs to has stopped (no request for a while, or a restart): reload the playlist.");
+        }
+
         return resource switch
         {
             HlsResource.Master => await MasterAsync(channel, session, token, cancel),

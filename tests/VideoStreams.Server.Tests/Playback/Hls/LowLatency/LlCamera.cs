@@ -70,6 +70,31 @@ internal sealed class LlCamera : IAsyncDisposable
         _fragments++;
     }
 
+    /// <summary>
+    /// Sends a fragment the server rejects while it is in progress: <paramref name="goodFrames"/> frames, then one 12 s
+    /// after the cluster start (over the 10 s fragment limit: ERROR ack, the rest of the cluster is skipped).
+    /// </summary>
+    public async Task SendRejectedFragmentAsync(int goodFrames)
+    {
+        var gop = TestVideo.Gops[_fragments % TestVideo.Gops.Count];
+        if (_writer.InCluster)
+        {
+            _writer.EndCluster();
+        }
+
+        _writer.BeginCluster(_nextTimecode);
+        foreach (var frame in gop.Take(goodFrames))
+        {
+            _writer.WriteFrame(new MatroskaFrame(1, _nextTimecode + frame.OffsetMs, frame.IsKeyframe, frame.Data));
+            await FlushAsync();
+        }
+
+        _writer.WriteFrame(new MatroskaFrame(1, _nextTimecode + 12_000, false, gop[goodFrames].Data));
+        await FlushAsync();
+        _nextTimecode += 13_000;
+        _fragments++;
+    }
+
     /// <summary>Closes the body (the last fragment completes) and reads the answer.</summary>
     public async Task<PutMediaAnswer> EndAsync()
     {

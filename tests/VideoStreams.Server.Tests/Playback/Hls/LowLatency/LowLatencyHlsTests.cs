@@ -1,4 +1,5 @@
 using System.Net;
+using VideoStreams.Server.Tests.Ingest;
 
 namespace VideoStreams.Server.Tests.Playback.Hls.LowLatency;
 
@@ -259,5 +260,56 @@ public sealed class LowLatencyHlsTests(ServerFixture server) : IClassFixture<Ser
         var none = await _client.FetchAsync(new Uri(part.ToString().Replace("SessionToken=" + token, "SessionToken=", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.BadRequest, none.Status);
         (await camera.EndAsync()).NoErrors();
+    }
+
+    [Fact]
+    public async Task A_takeover_starts_a_discontinuity_with_a_new_init_and_sequence_numbers_go_on()
+    {
+        var (first, master) = await LiveAsync("ll-takeover");
+        await using var _ = first;
+        var media = await _client.MediaPlaylistUrlAsync(master);
+        await first.SendFragmentAsync(TimeSpan.Zero, stopAfterFrames: 5); // segment 0 completes, segment 1 in progress
+        var before = await UntilAsync(media, 1, 2);
+
+        // A second PutMedia for the stream takes over (the camera reconnected), one minute later on its clock.
+        var secondStart = PutMediaClient.StartMs + 60_000;
+        await using var second = await LlCamera.StartAsync(server.BaseUrl, "ll-takeover", secondStart);
+        await second.SendFragmentAsync(TimeSpan.Zero);
+        await second.SendFragmentAsync(TimeSpan.Zero);
+        var after = await UntilAsync(media, 2, 5);
+        before.CheckReload(after);
+
+        // The parts segment 1 had published stay (a short segment); the new session starts a segment with a discontinuity.
+        var cut = after.Segments.Single(s => s.Msn == 1);
+        Assert.Equal(before.InProgress!.Parts, cut.Parts.Take(before.InProgress.Parts.Count));
+        var resumed = after.All.Single(s => s.Msn == 2);
+        Assert.True(resumed.Discontinuity, after.Text);
+        Assert.NotEqual(cut.Map, resumed.Map);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(secondStart), resumed.ProgramDateTime);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(PutMediaClient.StartMs + 1000), after.Segments.Single(s => s.Msn == 0).ProgramDateTime);
+        var init = await BytesAsync(media, resumed.Map!);
+        Assert.True((await LlProbe.KeyframesAsync(init, await BytesAsync(media, resumed.Parts[0].Uri)))[0]);
+        (await second.EndAsync()).NoErrors();
+    }
+
+    [Fact]
+    public async Task A_rejected_fragment_keeps_its_published_parts_and_the_next_segment_starts_a_discontinuity()
+    {
+        var (camera, master) = await LiveAsync("ll-rejected");
+        await using var _ = camera;
+        var media = await _client.MediaPlaylistUrlAsync(master);
+        await camera.SendRejectedFragmentAsync(goodFrames: 5); // segment 0 completes; segment 1: two parts, then rejected
+        await camera.SendFragmentAsync(TimeSpan.Zero);
+        await camera.SendFragmentAsync(TimeSpan.Zero);
+        var playlist = await UntilAsync(media, 3, 1);
+
+        var rejected = playlist.Segments.Single(s => s.Msn == 1);
+        Assert.Equal(2, rejected.Parts.Count); // frames 0–3; frame 4 was not published before the rejection, and is dropped
+        Assert.Equal(0.4, rejected.Duration!.Value, 3);
+        var next = playlist.All.Single(s => s.Msn == 2);
+        Assert.True(next.Discontinuity, playlist.Text);
+        Assert.False(playlist.Segments.Single(s => s.Msn == 0).Discontinuity);
+        var answer = await camera.EndAsync();
+        Assert.Contains(answer.ErrorIds, id => id > 0);
     }
 }
