@@ -8,6 +8,11 @@ public sealed partial class PutMediaUploader
     {
         private byte[] _liveScratch = [];
 
+        // When the frame being written started to be written (0: none is): a connection that stops taking bytes in
+        // the middle of a fragment sent as captured owes no ack (the fragment is BUFFERING and newest), so a write
+        // that does not complete is what shows the stall (see AwaitingAck).
+        private long _liveWriteSince;
+
         /// <summary>
         /// At the live edge (the spool had nothing after the last fragment sent): sends the feed's fragment in progress
         /// frame by frame as it grows, in its Cluster of unknown size, then its last bytes from the spool once it is
@@ -55,7 +60,9 @@ public sealed partial class PutMediaUploader
                 var count = live.CopyNew(sequence, offset, ref _liveScratch, PutMediaConnection.ChunkPrefix, 2, out var inProgress);
                 if (count > 0)
                 {
+                    Volatile.Write(ref _liveWriteSince, _owner._time.GetTimestamp());
                     await connection.WriteFramedChunkAsync(_liveScratch, count, token).ConfigureAwait(false);
+                    Volatile.Write(ref _liveWriteSince, 0);
                     offset += count;
                     Bytes += count;
                     _owner._metrics.Bytes(count);
@@ -91,6 +98,7 @@ public sealed partial class PutMediaUploader
             _lastSent = sequence;
             Sent++;
             Interlocked.Increment(ref _owner._sentAsCaptured);
+            _owner._metrics.SentAsCaptured();
             return true;
         }
 

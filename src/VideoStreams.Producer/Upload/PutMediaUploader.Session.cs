@@ -221,10 +221,17 @@ public sealed partial class PutMediaUploader
 
         /// <summary>
         /// True when the server owes an ack: for any fragment not yet BUFFERING, and for every one but the newest. The
-        /// newest, if it went out with an unknown cluster size, can only be RECEIVED once the next one starts.
+        /// newest, if it went out with an unknown cluster size, can only be RECEIVED once the next one starts. Also
+        /// true when a frame sent as captured has been stuck in the socket for half the stall timeout.
         /// </summary>
         private bool AwaitingAck()
         {
+            var writeSince = Volatile.Read(ref _liveWriteSince);
+            if (writeSince != 0 && _owner._time.GetElapsedTime(writeSince) >= Options.StallTimeout / 2)
+            {
+                return true;
+            }
+
             for (var i = 0; i < _inFlight.Count; i++)
             {
                 var f = _inFlight[i];

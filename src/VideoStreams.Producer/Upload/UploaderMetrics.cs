@@ -20,6 +20,7 @@ internal sealed class UploaderMetrics : IDisposable
     private readonly Counter<long> _skipped;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _pressures;
+    private readonly Counter<long> _asCaptured;
     private readonly Histogram<double> _latency;
 
     public UploaderMetrics(IMeterFactory? meterFactory, string streamName, Func<double> staleness, Func<int> inFlight)
@@ -33,6 +34,8 @@ internal sealed class UploaderMetrics : IDisposable
         _stalls = _meter.CreateCounter<long>("videostreams.producer.upload.stalls", "{stall}", "Sessions abandoned for getting no ack within the stall timeout.");
         _skipped = _meter.CreateCounter<long>("videostreams.producer.upload.skipped_fragments", "{fragment}", "Fragments the server refused for good, released unsent, by ErrorId.");
         _bytes = _meter.CreateCounter<long>("videostreams.producer.upload.bytes", "By", "PutMedia body bytes sent (resends included).");
+        _asCaptured = _meter.CreateCounter<long>("videostreams.producer.upload.fragments_as_captured", "{fragment}",
+            "Fragments sent frame by frame as they were captured (the others went whole from the spool).");
         _pressures = _meter.CreateCounter<long>("videostreams.producer.upload.latency_pressures", "{event}", "Times the oldest unacknowledged fragment got older than the pressure threshold.");
         _latency = _meter.CreateHistogram<double>("videostreams.producer.upload.latency", "s",
             "From the end of a fragment (when it was spooled) to its release (PERSISTED, or RECEIVED for retention 0).");
@@ -63,6 +66,8 @@ internal sealed class UploaderMetrics : IDisposable
     public void Skipped(int errorId) => _skipped.Add(1, _stream, new("error_id", errorId));
 
     public void Bytes(long bytes) => _bytes.Add(bytes, _stream);
+
+    public void SentAsCaptured() => _asCaptured.Add(1, _stream);
 
     public void Pressure() => _pressures.Add(1, _stream);
 

@@ -119,6 +119,30 @@ public sealed class FramesAsCapturedTests(ServerFixture server, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_connection_that_stalls_in_the_middle_of_a_fragment_is_abandoned_and_nothing_is_lost()
+    {
+        var (stream, id) = await StreamAsync();
+        using var spool = new TempSpool();
+        using var camera = await LiveCamera.CreateAsync(spool.Spool, seconds: 5);
+        using var hub = new HubEvents(Hub.Subscribe(id, capacity: 16384));
+        await using var proxy = new TcpFaultProxy(server.BaseUrl);
+        var options = Options(proxy.BaseUrl, stream) with { StallTimeout = TimeSpan.FromSeconds(2) };
+        await using var uploader = Start(new PutMediaUploader(options, spool.Spool, loggerFactory: _logs, framesAsCaptured: camera.Feed));
+        await hub.CaptureOneByOneAsync(camera, LiveCamera.FramesPerFragment + 8, uploader.Task);
+
+        // Fragment 1 is BUFFERING and the newest, so it owes no ack; the stall shows once the next fragment gets none.
+        proxy.Stall();
+        camera.CaptureUntilFragment(3);
+        await WaitUntilAsync(() => uploader.Uploader.Stalls >= 1, "the uploader to notice the stall", uploader.Task);
+        proxy.Resume();
+
+        await hub.CaptureOneByOneAsync(camera, 10, uploader.Task);
+        camera.Stop();
+        await WaitUntilAsync(() => spool.Spool.PendingCount == 0, "the spool to empty", uploader.Task);
+        await AssertStoredFramesAsync(stream, camera);
+    }
+
+    [Fact]
     public async Task After_an_outage_the_spooled_fragments_go_first_then_frames_are_sent_as_captured_again()
     {
         var (stream, id) = await StreamAsync();
