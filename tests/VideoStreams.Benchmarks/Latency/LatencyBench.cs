@@ -361,7 +361,7 @@ internal static class LatencyBench
     }
 
     private static string Change(double before, double after) =>
-        double.IsNaN(before) || double.IsNaN(after) || before == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{(after - before) / before:+0.0 %;-0.0 %}");
+        double.IsNaN(before) || double.IsNaN(after) || before == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{(after - before) / before:+0.0 %;-0.0 %;0.0 %}");
 
     private static string Load() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }
