@@ -14,6 +14,11 @@ if (args is ["hls", .. var hlsArgs])
     return await HlsBench.RunAsync(hlsArgs);
 }
 
+if (args is ["latency", .. var latencyArgs])
+{
+    return await VideoStreams.Benchmarks.Latency.LatencyBench.RunAsync(latencyArgs);
+}
+
 if (args is ["breakdown", .. var rest])
 {
     await Breakdown.RunAsync(rest);

@@ -25,6 +25,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The viewer page (web/viewer.html).</summary>
     internal byte[] ViewerHtml { get; private set; } = [];
 
+    /// <summary>The capture-time strip reader the viewer page loads (web/strip.js).</summary>
+    internal byte[] StripJs { get; private set; } = [];
+
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ExecutablePath),
@@ -32,6 +35,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Web.PrepareOnceAsync();
         HlsJs = await File.ReadAllBytesAsync(Path.Combine(Web.Folder, "node_modules", "hls.js", "dist", "hls.min.js"));
         ViewerHtml = await File.ReadAllBytesAsync(Path.Combine(Web.Folder, "viewer.html"));
+        StripJs = await File.ReadAllBytesAsync(Path.Combine(Web.Folder, "strip.js"));
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

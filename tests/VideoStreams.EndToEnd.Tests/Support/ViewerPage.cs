@@ -27,16 +27,31 @@ internal sealed record ShownFragment(JsonElement Sn, double Start, double Durati
 internal sealed record ViewerSnapshot(
     double CurrentTime, int VideoWidth, int VideoHeight, bool Paused, int ReadyState, double? PlayingDate,
     bool? PlaylistLive, int PlaylistFragments, double? FirstProgramDateTime,
-    IReadOnlyList<HlsError> Errors, IReadOnlyList<ShownFragment> Fragments, IReadOnlyList<double> Seeks, bool ManifestParsed)
+    IReadOnlyList<HlsError> Errors, IReadOnlyList<ShownFragment> Fragments, IReadOnlyList<double> Seeks, bool ManifestParsed,
+    int PartsLoaded, int StripSamples, int StripMisses)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"currentTime {CurrentTime:0.000}, video {VideoWidth}x{VideoHeight}, paused {Paused}, readyState {ReadyState}, "
         + $"playingDate {Date(PlayingDate)}, playlist live={PlaylistLive} with {PlaylistFragments} fragments, "
-        + $"fragments shown [{string.Join(", ", Fragments.Select(f => $"{f.Sn}@{f.Start:0.0}s {Date(f.ProgramDateTime)}"))}]");
+        + $"fragments shown [{string.Join(", ", Fragments.Select(f => $"{f.Sn}@{f.Start:0.0}s {Date(f.ProgramDateTime)}"))}], "
+        + $"parts loaded {PartsLoaded}, strip read on {StripSamples} frame(s) and not on {StripMisses}");
 
     public static string Date(double? ms) =>
         ms is { } value ? DateTimeOffset.FromUnixTimeMilliseconds((long)value).ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "none";
 }
+
+/// <summary>
+/// One displayed frame's capture-time strip: capture and display time in epoch ms, the frame's media time in s, and
+/// its program date time in epoch ms by the playlist (null when hls.js's playlist no longer holds it).
+/// </summary>
+internal sealed record StripSample(double Capture, double Display, double MediaTime, double? ProgramTime)
+{
+    /// <summary>Glass to glass: display time minus capture time, in ms.</summary>
+    public double LatencyMs => Display - Capture;
+}
+
+/// <summary>Strip samples taken from the page, and how many displayed frames had no readable strip.</summary>
+internal sealed record StripSamples(IReadOnlyList<StripSample> Samples, int Misses);
 
 /// <summary>
 /// The viewer page (web/viewer.html with hls.js) in a fresh browser context, served from <see cref="Origin"/>, which
@@ -51,6 +66,7 @@ internal sealed class ViewerPage : IAsyncDisposable
     private readonly IBrowserContext _context;
     private readonly ITestOutputHelper _output;
     private readonly List<string> _console = [];
+    private readonly List<string> _requests = [];
 
     private ViewerPage(IBrowserContext context, IPage page, ITestOutputHelper output)
     {
@@ -61,6 +77,18 @@ internal sealed class ViewerPage : IAsyncDisposable
 
     public IPage Page { get; }
 
+    /// <summary>The URLs the page requested from anywhere but its own origin (the server), in order.</summary>
+    public IReadOnlyList<string> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
     public static async Task<ViewerPage> OpenAsync(BrowserFixture browser, ITestOutputHelper output)
     {
         var context = await browser.Browser.NewContextAsync();
@@ -68,6 +96,16 @@ internal sealed class ViewerPage : IAsyncDisposable
         var viewer = new ViewerPage(context, page, output);
         page.Console += (_, message) => viewer.Log($"console.{message.Type}: {message.Text}");
         page.PageError += (_, error) => viewer.Log($"page error: {error}");
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(Origin, StringComparison.Ordinal))
+            {
+                lock (viewer._requests)
+                {
+                    viewer._requests.Add(request.Url);
+                }
+            }
+        };
         await page.RouteAsync(Origin + "/**", async route =>
         {
             var path = new Uri(route.Request.Url).AbsolutePath;
@@ -75,6 +113,7 @@ internal sealed class ViewerPage : IAsyncDisposable
             {
                 "/" => (browser.ViewerHtml, "text/html; charset=utf-8"),
                 "/hls.min.js" => (browser.HlsJs, "text/javascript; charset=utf-8"),
+                "/strip.js" => (browser.StripJs, "text/javascript; charset=utf-8"),
                 _ => (Encoding.UTF8.GetBytes("not here"), "text/plain"),
             };
             await route.FulfillAsync(new RouteFulfillOptions { Status = body.Length > 8 ? 200 : 404, ContentType = type, BodyBytes = body });
@@ -85,6 +124,28 @@ internal sealed class ViewerPage : IAsyncDisposable
 
     /// <summary>Hands the session URL to hls.js; playback starts (muted) once the master playlist is parsed.</summary>
     public Task PlayAsync(Uri sessionUrl) => Page.EvaluateAsync("url => window.startPlayback(url)", sessionUrl.ToString());
+
+    /// <summary>
+    /// Plays with hls.js's lowLatencyMode set to <paramref name="lowLatency"/>, reading the capture-time strip of every
+    /// displayed frame (<see cref="TakeStripSamplesAsync"/>).
+    /// </summary>
+    public Task PlayReadingStripAsync(Uri sessionUrl, bool lowLatency) =>
+        Page.EvaluateAsync("([url, lowLatency]) => window.startPlayback(url, { lowLatency, strip: true })", new object[] { sessionUrl.ToString(), lowLatency });
+
+    /// <summary>The strip samples of the frames displayed since the last call.</summary>
+    public async Task<StripSamples> TakeStripSamplesAsync()
+    {
+        var text = await Page.EvaluateAsync<string>("() => JSON.stringify(window.takeStripSamples())");
+        return JsonSerializer.Deserialize<StripSamples>(text, Json)!;
+    }
+
+    /// <summary>The page's strip reader run on a still image (PNG bytes): the capture time, or null when it reads none.</summary>
+    public async Task<long?> ReadStripFromImageAsync(byte[] png)
+    {
+        var url = "data:image/png;base64," + Convert.ToBase64String(png);
+        var value = await Page.EvaluateAsync<double?>("url => window.readStripFromImage(url)", url);
+        return value is { } v ? (long)v : null;
+    }
 
     public async Task<ViewerSnapshot> SnapshotAsync()
     {
