@@ -34,7 +34,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
 {
     // A usage error (exit 2): the reasons in one line on stderr, the command's help on stdout.
-    Console.Error.WriteLine("vs: " + string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" "))));
+    Console.Error.WriteLine("vs: " + string.Join(" ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" "))));
     Examples.PrintHelp(parse);
     return CliErrors.BadInput;
 }
