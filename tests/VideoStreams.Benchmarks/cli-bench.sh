@@ -22,7 +22,7 @@ fi
 
 dotnet build "$root/src/VideoStreams.Server" -c Release --nologo -v q >/dev/null
 dotnet build "$root/src/VideoStreams.Cli" -c Release --nologo -v q >/dev/null
-read -r _fragments last_ms < "$data/seeded.txt"
+read -r _fragments last_ms < "$data/seeded.txt" || true   # the marker has no final newline
 first_ms=1750000000000   # ClipBench's ProducerBaseMs
 
 port=$((20000 + RANDOM % 20000))

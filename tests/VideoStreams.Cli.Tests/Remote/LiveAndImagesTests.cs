@@ -98,7 +98,7 @@ public sealed class LiveAndImagesTests(CliServer server)
     [Fact]
     public async Task A_server_refusal_of_an_hls_session_shows_its_reason()
     {
-        // Replay in the future on the server clock: nothing there, the server's own words.
+        // The server refuses (no such stream): its error name and message, in one line.
         var line = (await server.VsAsync("hls-url", "no-such-stream")).AssertError(CliErrors.NotFound);
         Assert.Contains("ResourceNotFoundException", line, StringComparison.Ordinal);
     }
