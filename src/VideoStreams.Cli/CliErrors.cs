@@ -8,7 +8,20 @@ internal static class CliErrors
     public const int Ok = 0;
     public const int Failure = 1;
     public const int BadInput = 2;
+
+    /// <summary>The server has no such stream, or nothing in the range asked for.</summary>
+    public const int NotFound = 3;
+
+    /// <summary>The server refused the credentials (401, 403).</summary>
+    public const int Auth = 4;
+
+    /// <summary>The server failed (5xx) or could not be reached.</summary>
+    public const int Server = 5;
+
     public const int Internal = 70;
+
+    /// <summary>Ctrl-C (SIGINT) ended a download before it was complete (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 
     /// <summary>Runs a command, turning any escaping exception into one line on stderr and an exit code.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> command)
@@ -40,7 +53,7 @@ internal static class CliErrors
             DirectoryNotFoundException d => (BadInput, d.Message),
             UnauthorizedAccessException u => (Failure, u.Message),
             IOException io => (Failure, io.Message),
-            OperationCanceledException => (Failure, "cancelled"),
+            OperationCanceledException => (Interrupted, "interrupted"),
             _ => (Internal, $"internal error ({e.GetType().Name}): {e.Message}"),
         };
         Console.Error.WriteLine($"vs: {OneLine(message)}");

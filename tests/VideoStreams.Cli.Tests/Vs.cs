@@ -7,8 +7,20 @@ namespace VideoStreams.Cli.Tests;
 /// <summary>Runs the real <c>vs</c> the way a user does: <c>dotnet vs.dll args…</c>, a separate process.</summary>
 internal static partial class Vs
 {
-    /// <summary>The CLI assembly, copied into the test output by the project reference.</summary>
-    public static string Dll { get; } = Path.Combine(AppContext.BaseDirectory, "vs.dll");
+    /// <summary>
+    /// The CLI as its own build left it (src/VideoStreams.Cli/bin/CONFIG/net10.0/vs.dll, built by the project
+    /// reference). Not the copy in the test output: the tests also reference the ASP.NET server, whose shared
+    /// framework supplies assemblies (logging abstractions) that vs, a console app, must bring itself.
+    /// </summary>
+    public static string Dll { get; } = Locate();
+
+    private static string Locate()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var (framework, configuration, project) = (output.Name, output.Parent!.Name, output.Parent.Parent!.Parent!);
+        var dll = Path.Combine(project.Parent!.Parent!.FullName, "src", "VideoStreams.Cli", "bin", configuration, framework, "vs.dll");
+        return File.Exists(dll) ? dll : Path.Combine(AppContext.BaseDirectory, "vs.dll");
+    }
 
     private static readonly ConcurrentDictionary<string, Lazy<Task<ToolResult>>> Runs = new();
 
