@@ -55,6 +55,8 @@ internal static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => OpenStore(options, services, storageFiles));
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<IMeterFactory>(ProcessMeterFactory.Instance);
         builder.Services.AddSingleton<KvsMetrics>();
         builder.Services.AddControlPlane();
         builder.Services.AddPlayback();

@@ -11,9 +11,12 @@ internal sealed class StoreMetrics : IDisposable
     public const string MeterName = "VideoStreams.Storage";
 
     private readonly Meter _meter;
+    private readonly bool _ownsMeter;
 
     public StoreMetrics(IMeterFactory? factory)
     {
+        // A factory's meter belongs to the factory (it may be shared by every store of the process): only ours is ours to dispose.
+        _ownsMeter = factory is null;
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         Persisted = _meter.CreateCounter<long>("videostreams.storage.fragments_persisted", "{fragment}", "Fragments made durable and indexed.");
         PersistedBytes = _meter.CreateCounter<long>("videostreams.storage.bytes_persisted", "By", "Media bytes made durable.");
@@ -41,5 +44,11 @@ internal sealed class StoreMetrics : IDisposable
 
     public Histogram<double> CommitDuration { get; }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 }

@@ -16,6 +16,13 @@ internal sealed record HlsError(string Type, string Details, bool Fatal, string?
     /// </summary>
     public bool IsOwnAbortOnSeek => Details == "aborted" && !Fatal && DuringSeek;
 
+    /// <summary>
+    /// hls.js waiting for media at the live edge (non-fatal "bufferStalledError"; it plays on when the next part
+    /// arrives). Near the edge of a low-latency stream whose camera runs on a starved CI machine this is timing, not a
+    /// fault: pages opened with <see cref="ViewerPage.ToleratesLiveEdgeStalls"/> log it instead of failing.
+    /// </summary>
+    public bool IsLiveEdgeStall => Details == "bufferStalledError" && !Fatal;
+
     public override string ToString() =>
         $"{(Fatal ? "fatal " : "")}{Type}/{Details}{(Status is { } s ? $" HTTP {s}" : "")}{(string.IsNullOrEmpty(Reason) ? "" : $" ({Reason})")}{(string.IsNullOrEmpty(Url) ? "" : $" at {Url}")}";
 }
@@ -147,6 +154,9 @@ internal sealed class ViewerPage : IAsyncDisposable
         return value is { } v ? (long)v : null;
     }
 
+    /// <summary>Whether a non-fatal stall at the live edge (<see cref="HlsError.IsLiveEdgeStall"/>) is logged rather than failed on.</summary>
+    public bool ToleratesLiveEdgeStalls { get; set; }
+
     public async Task<ViewerSnapshot> SnapshotAsync()
     {
         var text = await Page.EvaluateAsync<string>("() => JSON.stringify(window.snapshot())");
@@ -172,6 +182,11 @@ internal sealed class ViewerPage : IAsyncDisposable
                     _output.WriteLine($"  (hls.js cancelled its own download for the seek: {aborted})");
                 }
 
+                foreach (var stall in snapshot.Errors.Where(e => ToleratesLiveEdgeStalls && e.IsLiveEdgeStall))
+                {
+                    _output.WriteLine($"  (hls.js waited at the live edge: {stall})");
+                }
+
                 return snapshot;
             }
 
@@ -186,7 +201,7 @@ internal sealed class ViewerPage : IAsyncDisposable
 
     public void AssertNoErrors(ViewerSnapshot snapshot, string what)
     {
-        var errors = snapshot.Errors.Where(e => !e.IsOwnAbortOnSeek).ToList();
+        var errors = snapshot.Errors.Where(e => !e.IsOwnAbortOnSeek && !(ToleratesLiveEdgeStalls && e.IsLiveEdgeStall)).ToList();
         Assert.True(errors.Count == 0,
             $"hls.js reported {errors.Count} error event(s) while waiting for {what}:\n  "
             + string.Join("\n  ", errors) + $"\nThe page: {snapshot}\n{ConsoleText()}");

@@ -69,7 +69,10 @@ internal sealed class LlChannel : IAsyncDisposable
         _targetDuration = Math.Max(1, targetDurationHint);
         _sink = new Sink(this);
         LastRequest = time.GetTimestamp();
-        _loop = Task.Run(RunAsync);
+        // Subscribed here, not in the loop's first turn: a fragment sent right after the session was created (before
+        // a busy thread pool ran the loop) must reach the channel.
+        var first = _hub.Subscribe(StreamId, frames: true);
+        _loop = Task.Run(() => RunAsync(first));
     }
 
     public long StreamId { get; }
@@ -155,12 +158,14 @@ internal sealed class LlChannel : IAsyncDisposable
         changed.TrySetResult();
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(LiveSubscription first)
     {
         var cancel = _stop.Token;
+        var next = first;
         while (!cancel.IsCancellationRequested)
         {
-            using var subscription = _hub.Subscribe(StreamId, frames: true);
+            using var subscription = next ?? _hub.Subscribe(StreamId, frames: true);
+            next = null;
             try
             {
                 await foreach (var ev in subscription.ReadAllAsync(cancel).ConfigureAwait(false))
@@ -189,6 +194,7 @@ internal sealed class LlChannel : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None).ConfigureAwait(false);
         }
 
+        next?.Dispose(); // stopped before the loop's first turn
         EndSession();
         lock (_gate)
         {
