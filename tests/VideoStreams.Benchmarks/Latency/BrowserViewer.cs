@@ -55,8 +55,11 @@ internal sealed class BrowserViewers : IAsyncDisposable
         return new BrowserViewers(playwright, browser, web);
     }
 
-    /// <summary>Opens a page and starts playing <paramref name="sessionUrl"/>, reading the strip of each displayed frame.</summary>
-    public async Task<BrowserViewer> PlayAsync(string name, Uri sessionUrl)
+    /// <summary>
+    /// Opens a page and starts playing <paramref name="sessionUrl"/>, reading the strip of each displayed frame; with
+    /// <paramref name="maxLiveSyncPlaybackRate"/> above 1, hls.js plays up to that fast to get back to its target latency.
+    /// </summary>
+    public async Task<BrowserViewer> PlayAsync(string name, Uri sessionUrl, double maxLiveSyncPlaybackRate = 1)
     {
         var context = await _browser.NewContextAsync();
         var page = await context.NewPageAsync();
@@ -73,7 +76,8 @@ internal sealed class BrowserViewers : IAsyncDisposable
             await route.FulfillAsync(new RouteFulfillOptions { Status = body.Length > 0 ? 200 : 404, ContentType = type, BodyBytes = body });
         });
         await page.GotoAsync(Origin + "/");
-        await page.EvaluateAsync("url => window.startPlayback(url, { lowLatency: true, strip: true })", sessionUrl.ToString());
+        await page.EvaluateAsync("([url, rate]) => window.startPlayback(url, { lowLatency: true, strip: true, hlsConfig: { maxLiveSyncPlaybackRate: rate } })",
+            new object[] { sessionUrl.ToString(), maxLiveSyncPlaybackRate });
         return viewer;
     }
 

@@ -35,10 +35,11 @@ public sealed class LowLatencyPlaybackTests(ServerFixture server, BrowserFixture
         Assert.Contains("#EXT-X-PART-INF", media);
 
         await using var page = await ViewerPage.OpenAsync(browser, output);
-        // A viewer a part or two behind a camera on a starved 2-core machine can catch up with it: hls.js then reports
-        // a non-fatal stall and plays on when the next part lands (a CI run saw one at 1.1 s). Logged, not failed on:
-        // the frames must still come, in order, from parts.
-        page.ToleratesLiveEdgeStalls = true;
+        // A viewer a part or two behind a camera on a starved 2-core machine can catch up with it, and the camera's
+        // capture times can jump: hls.js then reports a non-fatal stall (a CI run saw one at 1.1 s) or jumps the hole
+        // (another saw 0.95 s -> 1.52 s) and plays on. Logged, not failed on: the frames must still come, in order,
+        // from parts.
+        page.ToleratesTimingHiccups = true;
         await page.PlayReadingStripAsync(url, lowLatency: true);
         await page.WaitForAsync("30 displayed frames with a readable strip, played from parts",
             s => s.StripSamples >= 30 && s.PartsLoaded >= 5, TimeSpan.FromSeconds(60));

@@ -81,8 +81,10 @@ async function select(stream) {
     if (!window.Hls || !Hls.isSupported()) {
       video.src = url; // Safari plays HLS natively.
     } else {
-      // Low-latency mode: blocking playlist reloads and parts, playing PART-HOLD-BACK behind the live edge.
-      hls = new Hls(mode === "live" ? { lowLatencyMode: true, liveSyncDurationCount: 2 } : { lowLatencyMode: false });
+      // Low-latency mode: blocking playlist reloads and parts, playing PART-HOLD-BACK behind the live edge (no
+      // liveSyncDuration/Count here: either would replace PART-HOLD-BACK as hls.js's target), and playing up to 1.5x
+      // to get back there after a stall (hls.js's default, 1, never catches up).
+      hls = new Hls(mode === "live" ? { lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 } : { lowLatencyMode: false });
       hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) status(`Playback error: ${data.type} ${data.details}`, true); });
       hls.loadSource(url);
       hls.attachMedia(video);
