@@ -13,14 +13,16 @@ internal sealed record CameraSpec(string Stream, int FragmentMs, bool? FramesAsC
 
 /// <summary>
 /// The cameras: one vs-agent process (the Release build, <c>dotnet vs-agent.dll --server URL --metrics-urls URL
-/// FOLDER</c>) running one synthetic device per <see cref="CameraSpec"/>: 640x360 at 30 fps with the capture time burned
+/// FOLDER</c>) running one synthetic device per <see cref="CameraSpec"/>: 640x360 (or <c>--size</c>) at 30 fps with the capture time burned
 /// into every frame, libx264 veryfast (the agent adds -tune zerolatency and no B-frames), 1 Mbit/s. Device files and
 /// spools live in a temporary folder of the run.
 /// </summary>
 internal sealed class AgentCameras : IAsyncDisposable
 {
-    public const int Width = 640;
-    public const int Height = 360;
+    /// <summary>The picture size of every source (the cameras and ffmpeg's), 640x360 unless <c>--size</c> says otherwise.</summary>
+    public static int Width { get; set; } = 640;
+
+    public static int Height { get; set; } = 360;
     public const int FrameRate = 30;
 
     private readonly Process _process;

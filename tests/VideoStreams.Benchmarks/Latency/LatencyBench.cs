@@ -19,7 +19,7 @@ namespace VideoStreams.Benchmarks.Latency;
 internal static class LatencyBench
 {
     private const string Usage = "usage: latency [--seconds 60] [--warmup 15] [--viewers 50] [--ffmpeg-hls yes|no] [--part-target-ms 200] "
-        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
+        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
         + "[--server-env NAME=VALUE ...]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -52,6 +52,9 @@ internal static class LatencyBench
         var partTarget = Int("--part-target-ms", 200);
         var withFfmpeg = options.GetValueOrDefault("--ffmpeg-hls", "yes") == "yes";
         var preloadHints = options.GetValueOrDefault("--preload-hints", "no") == "yes";
+        // Smaller pictures make the run lighter (three encoders, ffmpeg's and five Chromium pages share the machine).
+        var size = options.GetValueOrDefault("--size", "640x360").Split('x');
+        (AgentCameras.Width, AgentCameras.Height) = (int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture));
         var root = SyntheticCamera.RepositoryRoot();
         var web = options.GetValueOrDefault("--web") ?? Path.Combine(root, "tests", "VideoStreams.EndToEnd.Tests", "web");
         var serverDll = options.GetValueOrDefault("--server-dll") ?? ServerProcess.DefaultDll;
