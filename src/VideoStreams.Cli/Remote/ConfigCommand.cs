@@ -3,12 +3,15 @@ using Spectre.Console;
 
 namespace VideoStreams.Cli.Remote;
 
-/// <summary><c>vs config</c>: which server, region, profile and credentials a command would use, and where each came from.</summary>
+/// <summary>
+/// <c>vs config</c>: which server, region, profile and credentials a command would use, where each came from, and
+/// whether requests are signed.
+/// </summary>
 internal static class ConfigCommand
 {
     public static Command Create()
     {
-        var command = new Command("config", "Show the server, region, profile and credentials vs would use (secrets never shown).");
+        var command = new Command("config", "Show the server, region, profile, credentials and request signing vs would use (secrets never shown).");
         command.WithExamples("vs config", "VIDEOSTREAMS_URL=http://cam-box:5080 vs config --json", "vs config --profile lab").WithConnection();
         command.SetAction(parse =>
         {
@@ -26,7 +29,7 @@ internal static class ConfigCommand
                     w.WriteString("configFile", ProfileFile.DefaultPath());
                     w.WriteString("accessKeyId", keyId);
                     w.WriteString("credentialsFrom", c.Credentials?.Source);
-                    w.WriteBoolean("signing", false);
+                    w.WriteString("signing", c.Signing);
                     w.WriteEndObject();
                 });
                 return CliErrors.Ok;
@@ -36,7 +39,8 @@ internal static class ConfigCommand
             table.AddRow(Output.Cell("server"), Output.Cell($"{c.Server} (from {c.ServerSource})"));
             table.AddRow(Output.Cell("region"), Output.Cell(c.Region));
             table.AddRow(Output.Cell("profile"), Output.Cell($"{c.Profile} ({ProfileFile.DefaultPath()})"));
-            table.AddRow(Output.Cell("credentials"), Output.Cell(c.Credentials is null ? "none" : $"{keyId} (from {c.Credentials.Source}; not sent: requests are not signed yet)"));
+            table.AddRow(Output.Cell("credentials"), Output.Cell(c.Credentials is null ? "none" : $"{keyId} (from {c.Credentials.Source})"));
+            table.AddRow(Output.Cell("signing"), Output.Cell(c.Signing ?? "none: requests are not signed without credentials"));
             Output.Stdout.Write(table);
             return CliErrors.Ok;
         });

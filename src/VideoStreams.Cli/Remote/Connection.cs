@@ -1,15 +1,24 @@
 using System.CommandLine;
+using VideoStreams.Kvs;
 
 namespace VideoStreams.Cli.Remote;
 
-/// <summary>AWS-style keys. The server does not verify signatures yet; they are resolved so <c>vs config</c> can show them.</summary>
-internal sealed record Credentials(string AccessKeyId, string SecretAccessKey, string? SessionToken, string Source);
+/// <summary>
+/// AWS-style keys and where they came from (<c>environment</c> or <c>profile NAME</c>). When found, every request vs
+/// sends is signed with them (<see cref="SigningHandler"/>); the server does not verify signatures yet
+/// (docs/SERVER.md). <see cref="AwsCredentials.ToString"/> never prints the secret.
+/// </summary>
+internal sealed record Credentials(string AccessKeyId, string SecretAccessKey, string? SessionToken, string Source)
+    : AwsCredentials(AccessKeyId, SecretAccessKey, SessionToken);
 
 /// <summary>Where the server is and who we are: resolved from flags, then environment, then the profile file.</summary>
 internal sealed record Connection(Uri Server, string Region, string Profile, string ServerSource, Credentials? Credentials)
 {
     public const string DefaultServer = "http://127.0.0.1:5080";
     public const string DefaultRegion = "us-east-1";
+
+    /// <summary>How requests are signed, as <c>vs config</c> shows it (<c>SigV4 kinesisvideo us-east-1</c>), or null without credentials.</summary>
+    public string? Signing => Credentials is null ? null : $"SigV4 {SigV4Signer.Service} {Region}";
 
     /// <summary>
     /// Resolution order for each value: the flag; the profile when <c>--profile</c> names one explicitly; the

@@ -17,10 +17,23 @@ internal sealed class VsClient : IDisposable
     private readonly HttpClient _http;
 
     public VsClient(Connection connection)
+        : this(connection, TimeProvider.System)
+    {
+    }
+
+    /// <param name="connection">The server, region and credentials.</param>
+    /// <param name="time">The clock signatures are dated by.</param>
+    public VsClient(Connection connection, TimeProvider time)
     {
         Connection = connection;
+        HttpMessageHandler handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AutomaticDecompression = DecompressionMethods.None };
+        if (connection.Credentials is { } credentials)
+        {
+            handler = new SigningHandler(credentials, connection.Region, time) { InnerHandler = handler };
+        }
+
         // No overall timeout: clips and GetMedia stream for as long as they need; short calls get CallTimeout each.
-        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15), AutomaticDecompression = DecompressionMethods.None })
+        _http = new HttpClient(handler)
         {
             BaseAddress = connection.Server,
             Timeout = Timeout.InfiniteTimeSpan,
@@ -82,7 +95,10 @@ internal sealed class VsClient : IDisposable
 
         using (response)
         {
-            throw await ErrorAsync(response, user);
+            var error = await ErrorAsync(response, user);
+            throw error.ExitCode == CliErrors.Auth && Connection.Credentials is null
+                ? new CliException(error.ExitCode, error.Message + " (no credentials found, so the request was not signed; see vs config)")
+                : error;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using VideoStreams.Kvs;
 
 namespace VideoStreams.Producer.Upload;
 

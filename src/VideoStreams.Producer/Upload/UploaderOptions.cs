@@ -1,3 +1,5 @@
+using VideoStreams.Kvs;
+
 namespace VideoStreams.Producer.Upload;
 
 /// <summary>Settings of a <see cref="PutMediaUploader"/>.</summary>
@@ -101,12 +103,9 @@ public sealed record UploaderOptions
     }
 }
 
-/// <summary>AWS-style credentials.</summary>
+/// <summary>AWS-style credentials: the producer's name for <see cref="AwsCredentials"/>, which never prints the secret.</summary>
 /// <param name="AccessKeyId">The access key id.</param>
 /// <param name="SecretAccessKey">The secret key.</param>
 /// <param name="SessionToken">A session token, or null.</param>
 public sealed record KvsCredentials(string AccessKeyId, string SecretAccessKey, string? SessionToken = null)
-{
-    /// <summary>Never prints the secret.</summary>
-    public override string ToString() => $"KvsCredentials({AccessKeyId}, ***)";
-}
+    : AwsCredentials(AccessKeyId, SecretAccessKey, SessionToken);
