@@ -12,14 +12,15 @@ namespace VideoStreams.Benchmarks.Latency;
 /// camera with 1 s fragments, of one with 2 s fragments, LL-HLS (<c>"LowLatency": true</c>, parts of PartTargetMs) of
 /// a camera with 1 s fragments, and for scale ffmpeg's own HLS muxer (fMP4, 1 s segments) served as static files.
 /// Every displayed frame's capture time is read from the strip the synthetic source burns in, and compared with the
-/// wall clock at display (<c>requestVideoFrameCallback</c>: <c>performance.timeOrigin + expectedDisplayTime</c>). Then
-/// the 50-viewer check on the LL stream: the measured Chromium viewer alone, then with 49 simulated LL-HLS clients
+/// wall clock at display (<c>requestVideoFrameCallback</c>: <c>performance.timeOrigin + expectedDisplayTime</c>). By
+/// default one viewer at a time, each on a fresh page, while every camera runs (<c>--schedule together</c>: all pages
+/// at once). Then the 50-viewer check on the LL stream: a fresh Chromium viewer alone, then with 49 simulated LL-HLS clients
 /// (<see cref="LlHlsClient"/>), comparing its p95 and the camera's PERSISTED ack latency. Prints markdown tables.
 /// </summary>
 internal static class LatencyBench
 {
     private const string Usage = "usage: latency [--seconds 60] [--warmup 15] [--viewers 50] [--ffmpeg-hls yes|no] [--part-target-ms 200] "
-        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
+        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--schedule sequential|together] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
         + "[--server-env NAME=VALUE ...]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -52,6 +53,7 @@ internal static class LatencyBench
         var partTarget = Int("--part-target-ms", 200);
         var withFfmpeg = options.GetValueOrDefault("--ffmpeg-hls", "yes") == "yes";
         var preloadHints = options.GetValueOrDefault("--preload-hints", "no") == "yes";
+        var together = options.GetValueOrDefault("--schedule", "sequential") == "together";
         // Smaller pictures make the run lighter (three encoders, ffmpeg's and five Chromium pages share the machine).
         var size = options.GetValueOrDefault("--size", "640x360").Split('x');
         (AgentCameras.Width, AgentCameras.Height) = (int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture));
@@ -74,7 +76,7 @@ internal static class LatencyBench
         Console.WriteLine($"// cameras: vs-agent synthetic {AgentCameras.Width}x{AgentCameras.Height}@{AgentCameras.FrameRate}, one GOP per fragment, framesAsCaptured {framesAsCaptured switch { true => "on", false => "off", null => "off (this agent has no such setting)" }}; part target {partTarget} ms");
         try
         {
-            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints);
+            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints, together);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Playwright.PlaywrightException)
         {
@@ -91,7 +93,7 @@ internal static class LatencyBench
     }
 
     private static async Task<int> RunAsync(string work, string web, string serverDll, string agentDll, Dictionary<string, string> serverEnv,
-        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints)
+        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints, bool together)
     {
         var data = Path.Combine(work, "data");
         Directory.CreateDirectory(data);
@@ -136,43 +138,71 @@ internal static class LatencyBench
         }
 
         await using var browser = await BrowserViewers.LaunchAsync(web);
-        var pages = new List<BrowserViewer>();
-        foreach (var mode in modes)
+        var results = new List<(string Name, FrameSamples Window, IReadOnlyList<string> Errors, IReadOnlyList<string> Requests)>();
+        string heading;
+        if (together)
         {
-            pages.Add(await browser.PlayAsync(mode.Name, mode.Url, mode.CatchUp));
-        }
+            // Every mode at once: the same seconds for all, but five decoding pages, three encoders and ffmpeg share
+            // the machine, and a stall while the pages start adds to a viewer's latency for good (hls.js plays at 1x).
+            var pages = new List<BrowserViewer>();
+            foreach (var mode in modes)
+            {
+                pages.Add(await browser.PlayAsync(mode.Name, mode.Url, mode.CatchUp));
+            }
 
-        await WarmUpAsync(pages, warmup);
-        var load = Load();
-        await Task.Delay(seconds);
-        var windows = new List<FrameSamples>();
-        foreach (var page in pages)
+            await WarmUpAsync(pages, warmup);
+            var load = Load();
+            await Task.Delay(seconds);
+            foreach (var page in pages)
+            {
+                results.Add((page.Name, await page.TakeAsync(), await page.ErrorsAsync(), page.Requests));
+            }
+
+            heading = $"Glass to glass, {seconds.TotalSeconds:0} s, all modes at once (load {load} before, {Load()} after):";
+            foreach (var page in pages)
+            {
+                await page.DisposeAsync();
+            }
+        }
+        else
         {
-            windows.Add(await page.TakeAsync());
+            // One viewer at a time, each on a fresh page, while the cameras and ffmpeg run throughout: what one
+            // viewer of each kind sees, without four other pages decoding on the same cores.
+            var loads = new List<string>();
+            foreach (var mode in modes)
+            {
+                await using var page = await browser.PlayAsync(mode.Name, mode.Url, mode.CatchUp);
+                await WarmUpAsync([page], warmup);
+                var load = Load();
+                await Task.Delay(seconds);
+                results.Add((page.Name, await page.TakeAsync(), await page.ErrorsAsync(), page.Requests));
+                loads.Add($"{load} → {Load()}");
+            }
+
+            heading = $"Glass to glass, {seconds.TotalSeconds:0} s per mode, one viewer at a time on a fresh page, cameras running throughout (load before → after each window: {string.Join(", ", loads)}):";
         }
 
         var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"Glass to glass, {seconds.TotalSeconds:0} s, all modes at once (load {load} before, {Load()} after):");
+        table.AppendLine(heading);
         table.AppendLine();
         table.AppendLine("| mode | frames | strip unread | p50 | p95 | min | max | playlist edge age at load, mean | hls.js behind edge (target) | hls.js errors |");
         table.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-        for (var i = 0; i < pages.Count; i++)
+        foreach (var (name, window, errors, _) in results)
         {
-            var f = LatencyFigures.Of(windows[i]);
-            var errors = await pages[i].ErrorsAsync();
+            var f = LatencyFigures.Of(window);
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {pages[i].Name} | {f.Frames} | {f.Misses} | {LatencyFigures.Seconds(f.P50)} | {LatencyFigures.Seconds(f.P95)} | {LatencyFigures.Seconds(f.Min)} | {LatencyFigures.Seconds(f.Max)} "
-                + $"| {LatencyFigures.Seconds(windows[i].EdgeLags.Count == 0 ? double.NaN : windows[i].EdgeLags.Average())} "
-                + $"| {LatencyFigures.Seconds((windows[i].Latency ?? double.NaN) * 1000)} ({LatencyFigures.Seconds((windows[i].TargetLatency ?? double.NaN) * 1000)}) "
+                $"| {name} | {f.Frames} | {f.Misses} | {LatencyFigures.Seconds(f.P50)} | {LatencyFigures.Seconds(f.P95)} | {LatencyFigures.Seconds(f.Min)} | {LatencyFigures.Seconds(f.Max)} "
+                + $"| {LatencyFigures.Seconds(window.EdgeLags.Count == 0 ? double.NaN : window.EdgeLags.Average())} "
+                + $"| {LatencyFigures.Seconds((window.Latency ?? double.NaN) * 1000)} ({LatencyFigures.Seconds((window.TargetLatency ?? double.NaN) * 1000)}) "
                 + $"| {(errors.Count == 0 ? "none" : $"{errors.Count}: {string.Join("; ", errors.Take(3))}")} |");
         }
 
         Console.WriteLine();
         Console.Write(table);
         Console.WriteLine();
-        for (var i = 0; i < pages.Count; i++)
+        for (var i = 0; i < results.Count; i++)
         {
-            Console.WriteLine($"// {pages[i].Name}: {await PlaylistHeaderAsync(server.Http, modes[i].Url)}; requests {DescribeRequests(pages[i].Requests)}");
+            Console.WriteLine($"// {results[i].Name}: {await PlaylistHeaderAsync(server.Http, modes[i].Url)}; requests {DescribeRequests(results[i].Requests)}");
         }
 
         if (llMissing is not null || viewers < 2)
@@ -181,13 +211,10 @@ internal static class LatencyBench
             return 0;
         }
 
-        // The 50-viewer check: only the LL page stays open.
-        var measured = pages[modes.FindIndex(m => m.Camera == specs[2].Stream)];
-        foreach (var page in pages.Where(p => p != measured))
-        {
-            await page.DisposeAsync();
-        }
-
+        // The 50-viewer check: a fresh LL page (hls.js's lowLatencyMode as is), first alone, then among the crowd.
+        var llMode = modes.First(m => m.Camera == specs[2].Stream);
+        await using var measured = await browser.PlayAsync(llMode.Name, llMode.Url, llMode.CatchUp);
+        await WarmUpAsync([measured], warmup);
         var alone = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 * viewers, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
         {
