@@ -19,6 +19,11 @@ if (args is ["latency", .. var latencyArgs])
     return await VideoStreams.Benchmarks.Latency.LatencyBench.RunAsync(latencyArgs);
 }
 
+if (args is ["ll-crowd", .. var crowdArgs])
+{
+    return await VideoStreams.Benchmarks.Latency.LlCrowd.RunChildAsync(crowdArgs);
+}
+
 if (args is ["breakdown", .. var rest])
 {
     await Breakdown.RunAsync(rest);

@@ -20,7 +20,7 @@ namespace VideoStreams.Benchmarks.Latency;
 internal static class LatencyBench
 {
     private const string Usage = "usage: latency [--seconds 60] [--warmup 15] [--viewers 50] [--ffmpeg-hls yes|no] [--part-target-ms 200] "
-        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--schedule sequential|together] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
+        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--schedule sequential|together] [--crowd nice|inline] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
         + "[--server-env NAME=VALUE ...]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -54,7 +54,8 @@ internal static class LatencyBench
         var withFfmpeg = options.GetValueOrDefault("--ffmpeg-hls", "yes") == "yes";
         var preloadHints = options.GetValueOrDefault("--preload-hints", "no") == "yes";
         var together = options.GetValueOrDefault("--schedule", "sequential") == "together";
-        // Smaller pictures make the run lighter (three encoders, ffmpeg's and five Chromium pages share the machine).
+        var nicedCrowd = options.GetValueOrDefault("--crowd", "nice") != "inline";
+        // Smaller pictures make the run lighter (three encoders, ffmpeg's and the Chromium pages share the machine).
         var size = options.GetValueOrDefault("--size", "640x360").Split('x');
         (AgentCameras.Width, AgentCameras.Height) = (int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture));
         var root = SyntheticCamera.RepositoryRoot();
@@ -76,7 +77,7 @@ internal static class LatencyBench
         Console.WriteLine($"// cameras: vs-agent synthetic {AgentCameras.Width}x{AgentCameras.Height}@{AgentCameras.FrameRate}, one GOP per fragment, framesAsCaptured {framesAsCaptured switch { true => "on", false => "off", null => "off (this agent has no such setting)" }}; part target {partTarget} ms");
         try
         {
-            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints, together);
+            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints, together, nicedCrowd);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Playwright.PlaywrightException)
         {
@@ -93,7 +94,7 @@ internal static class LatencyBench
     }
 
     private static async Task<int> RunAsync(string work, string web, string serverDll, string agentDll, Dictionary<string, string> serverEnv,
-        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints, bool together)
+        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints, bool together, bool nicedCrowd)
     {
         var data = Path.Combine(work, "data");
         Directory.CreateDirectory(data);
@@ -216,42 +217,34 @@ internal static class LatencyBench
         await using var measured = await browser.PlayAsync(llMode.Name, llMode.Url, llMode.CatchUp);
         await WarmUpAsync([measured], warmup);
         var alone = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 * viewers, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-        {
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-        var counters = new LlClientCounters();
-        using var stop = new CancellationTokenSource();
-        var clients = Enumerable.Range(0, viewers - 1)
-            .Select(_ => Task.Run(() => new LlHlsClient(http, ll.Url!, counters, preloadHints).RunAsync(stop.Token)))
-            .ToArray();
+        var crowdSetup = nicedCrowd ? "in their own process at nice 19" : "in the benchmark process";
+        var crowd = await LlCrowd.StartAsync(nicedCrowd, ll.Url!, viewers - 1, preloadHints);
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var before = (counters.BlockingReloads, counters.Parts, counters.Hints, counters.Playlists, counters.Errors, counters.Bytes);
-        var crowd = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
-        var after = (counters.BlockingReloads, counters.Parts, counters.Hints, counters.Playlists, counters.Errors, counters.Bytes);
-        await stop.CancelAsync();
-        await Task.WhenAll(clients);
+        var before = await crowd.SnapshotAsync();
+        var crowded = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
+        var after = await crowd.SnapshotAsync();
+        await crowd.DisposeAsync();
 
         var perSecond = seconds.TotalSeconds;
         Console.WriteLine();
-        Console.WriteLine($"{viewers} LL-HLS viewers of one stream: 1 Chromium viewer measured + {viewers - 1} simulated LL-HLS clients, {seconds.TotalSeconds:0} s each:");
+        Console.WriteLine($"{viewers} LL-HLS viewers of one stream: 1 Chromium viewer measured + {viewers - 1} simulated LL-HLS clients ({crowdSetup}), {seconds.TotalSeconds:0} s each:");
         Console.WriteLine();
         Console.WriteLine($"| | 1 viewer | {viewers} viewers | change |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");
-        Console.WriteLine($"| measured viewer p50 | {LatencyFigures.Seconds(alone.Figures.P50)} | {LatencyFigures.Seconds(crowd.Figures.P50)} | {Change(alone.Figures.P50, crowd.Figures.P50)} |");
-        Console.WriteLine($"| measured viewer p95 | {LatencyFigures.Seconds(alone.Figures.P95)} | {LatencyFigures.Seconds(crowd.Figures.P95)} | {Change(alone.Figures.P95, crowd.Figures.P95)} |");
-        Console.WriteLine($"| frames read (strip unread) | {alone.Figures.Frames} ({alone.Figures.Misses}) | {crowd.Figures.Frames} ({crowd.Figures.Misses}) | |");
+        Console.WriteLine($"| measured viewer p50 | {LatencyFigures.Seconds(alone.Figures.P50)} | {LatencyFigures.Seconds(crowded.Figures.P50)} | {Change(alone.Figures.P50, crowded.Figures.P50)} |");
+        Console.WriteLine($"| measured viewer p95 | {LatencyFigures.Seconds(alone.Figures.P95)} | {LatencyFigures.Seconds(crowded.Figures.P95)} | {Change(alone.Figures.P95, crowded.Figures.P95)} |");
+        Console.WriteLine($"| frames read (strip unread) | {alone.Figures.Frames} ({alone.Figures.Misses}) | {crowded.Figures.Frames} ({crowded.Figures.Misses}) | |");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| camera's PERSISTED ack latency, mean (fragments) | {alone.AckMs:0} ms ({alone.AckCount}) | {crowd.AckMs:0} ms ({crowd.AckCount}) | {Change(alone.AckMs, crowd.AckMs)} |"));
-        Console.WriteLine($"| server append→PERSISTED (all streams) | {alone.Persist} | {crowd.Persist} | |");
-        Console.WriteLine($"| load average (1 min) before → after | {alone.Load} | {crowd.Load} | |");
+            $"| camera's PERSISTED ack latency, mean (fragments) | {alone.AckMs:0} ms ({alone.AckCount}) | {crowded.AckMs:0} ms ({crowded.AckCount}) | {Change(alone.AckMs, crowded.AckMs)} |"));
+        Console.WriteLine($"| server append→PERSISTED (all streams) | {alone.Persist} | {crowded.Persist} | |");
+        Console.WriteLine($"| load average (1 min) before → after | {alone.Load} | {crowded.Load} | |");
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// simulated clients in the window: {(after.BlockingReloads - before.BlockingReloads) / perSecond:0.0} blocking reloads/s, {(after.Parts - before.Parts) / perSecond:0.0} parts/s, "
-            + $"{(after.Hints - before.Hints) / perSecond:0.0} hinted parts/s, {(after.Bytes - before.Bytes) / perSecond / 1e6 * 8:0.0} Mbit/s, {after.Errors - before.Errors} errors{(counters.LastError is { } e ? $" (last: {e})" : "")}"));
+            + $"{(after.Hints - before.Hints) / perSecond:0.0} hinted parts/s, {(after.Bytes - before.Bytes) / perSecond / 1e6 * 8:0.0} Mbit/s, {after.Errors - before.Errors} errors{(after.LastError is { } e ? $" (last: {e})" : "")}"));
         Console.WriteLine($"// measured viewer's requests: {DescribeRequests(measured.Requests)}");
-        var p95Ok = crowd.Figures.P95 <= alone.Figures.P95 * 1.2;
-        var ackOk = crowd.AckMs <= alone.AckMs * 1.1;
+        var p95Ok = crowded.Figures.P95 <= alone.Figures.P95 * 1.2;
+        var ackOk = crowded.AckMs <= alone.AckMs * 1.1;
         Console.WriteLine($"// p95 within 20 %: {(p95Ok ? "yes" : "no")}; PERSISTED ack latency within 10 %: {(ackOk ? "yes" : "no")}");
         return 0;
     }
