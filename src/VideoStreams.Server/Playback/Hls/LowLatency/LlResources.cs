@@ -48,11 +48,35 @@ internal sealed class LlResources(LlChannels channels, LlMetrics metrics)
         };
     }
 
-    /// <summary>The channel's view once it has something to list: a part (LL), a complete segment (standard playlists).</summary>
+    /// <summary>
+    /// The channel's view once it has a complete segment to list. A channel that has just started (the first viewer of
+    /// a stream, or the first after an idle stop) joins the hub mid-fragment and holds only the parts of its first
+    /// segment for up to two fragments; hls.js takes a playlist without a complete segment for an empty one
+    /// (levelEmptyError, then a retry). So the first playlist waits for the segment: up to two target durations and a
+    /// second, after which an LL session is answered with the parts so far (a standard one waits up to 10 s).
+    /// </summary>
     private async Task<LlView?> FirstMediaAsync(LlChannel channel, bool lowLatency, CancellationToken cancel)
     {
-        Func<LlView, bool> ready = lowLatency ? v => !v.IsEmpty : v => v.Segments.Count > 0;
-        return channel.View() is var view && ready(view) ? view : await Wait(channel, "first", ready, FirstMediaWait, cancel);
+        static bool HasSegment(LlView v) => v.Segments.Count > 0;
+        var view = channel.View();
+        if (HasSegment(view))
+        {
+            return view;
+        }
+
+        if (!lowLatency)
+        {
+            return await Wait(channel, "first", HasSegment, FirstMediaWait, cancel);
+        }
+
+        var segmentWait = TimeSpan.FromSeconds(Math.Min((2 * view.TargetDuration) + 1, FirstMediaWait.TotalSeconds));
+        if (await Wait(channel, "first", HasSegment, segmentWait, cancel) is { } withSegment)
+        {
+            return withSegment;
+        }
+
+        view = channel.View();
+        return !view.IsEmpty || segmentWait >= FirstMediaWait ? (view.IsEmpty ? null : view) : await Wait(channel, "first", v => !v.IsEmpty, FirstMediaWait - segmentWait, cancel);
     }
 
     private async Task<HlsAnswer> MasterAsync(LlChannel channel, HlsSession session, string token, CancellationToken cancel)

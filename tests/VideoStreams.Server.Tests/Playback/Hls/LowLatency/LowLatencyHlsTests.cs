@@ -122,6 +122,28 @@ public sealed class LowLatencyHlsTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task A_new_channel_answers_its_first_playlists_once_they_can_list_a_complete_segment()
+    {
+        // The session starts the channel mid-fragment; the fragment sent next is its first segment, complete only when
+        // the one after it begins. hls.js takes a playlist of parts without a complete segment for an empty one
+        // (levelEmptyError), so the first master and media playlists must not be answered before that.
+        var (camera, master) = await LiveAsync("ll-first");
+        await using var _ = camera;
+        var asked = _client.MediaPlaylistUrlAsync(master);
+        await Task.WhenAny(asked, Task.Delay(TimeSpan.FromSeconds(1)));
+        if (!asked.IsCompleted)
+        {
+            // Held, as it should be: the next fragment's start completes the first segment and releases it.
+            await camera.SendFragmentAsync(FrameDelay);
+        }
+
+        var media = await asked;
+        var first = (await PlaylistAsync(media)).Check();
+        Assert.True(first.All.Any(s => s.Uri is not null), $"the first media playlist lists no complete segment:\n{first.Text}");
+        Assert.Contains("#EXTINF:", first.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Blocking_reload_waits_for_the_part_and_refuses_what_it_cannot_wait_for()
     {
         var (camera, master) = await LiveAsync("ll-block");
