@@ -42,6 +42,17 @@ public sealed class TamperTests
         Assert.Contains(".chunk", e.File, StringComparison.Ordinal);
         Assert.Equal(before.Media, s.Store.Read(before.Entry.Number).Value!.Media);
         Assert.Equal(after.Media, s.Store.Read(after.Entry.Number).Value!.Media);
+
+        // The streaming read (clips) refuses it the same way, and leaves none of its unauthenticated plaintext in the
+        // caller's buffer; the buffer then reads the next fragment as usual.
+        var buffer = new byte[target.Entry.Size + 100];
+        Array.Fill(buffer, (byte)0xEE);
+        var streamed = Assert.Throws<CorruptSegmentException>(() => s.Store.ReadMedia(target.Entry, buffer));
+        Assert.Equal(e.Kind, streamed.Kind);
+        Assert.True(buffer.AsSpan(0, target.Entry.Size).IndexOfAnyExcept((byte)0) < 0 || buffer.AsSpan(0, target.Entry.Size).IndexOfAnyExcept((byte)0xEE) < 0,
+            "the buffer holds bytes of the refused fragment");
+        Assert.Equal(after.Media.Length, s.Store.ReadMedia(after.Entry, buffer).Value);
+        Assert.Equal(after.Media, buffer.AsSpan(0, after.Media.Length).ToArray());
     }
 
     [Fact]

@@ -29,6 +29,38 @@ public sealed class FragmentStoreTests
     }
 
     [Fact]
+    public async Task Fragments_read_one_after_another_into_one_reused_buffer_are_byte_identical()
+    {
+        using var harness = new StoreHarness();
+        using var store = harness.Open();
+        var stream = CreateStream(store, "clip-source");
+        var random = new Random(11);
+        var entries = new List<FragmentEntry>();
+        var media = new List<byte[]>();
+        foreach (var (size, i) in new[] { 9000, 1500, 6000, 1 }.Select((size, i) => (size, i)))
+        {
+            var fragment = Fragment(random, 1_000 * i, size);
+            media.Add(fragment.Media.ToArray());
+            entries.Add((await store.Append(stream, fragment).Value!.Persisted).Value);
+        }
+
+        // Larger first, then smaller: what a shorter fragment leaves of the previous one past its length is not its media.
+        var buffer = new byte[entries.Max(e => e.Size)];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var read = store.ReadMedia(entries[i], buffer);
+            Assert.True(read.IsSuccess, read.Message);
+            Assert.Equal(media[i].Length, read.Value);
+            Assert.Equal(media[i], buffer.AsSpan(0, read.Value).ToArray());
+        }
+
+        // A destination too short for the media is the caller's mistake, said as such; nothing is lost.
+        var e = Assert.Throws<ArgumentException>(() => store.ReadMedia(entries[0], new byte[entries[0].Size - 1]));
+        Assert.Contains("9000 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Equal(media[0], store.Read(entries[0].Number).Value!.Media);
+    }
+
+    [Fact]
     public async Task A_commit_costs_the_same_syncs_for_a_thousand_streams_as_for_one()
     {
         var files = new SimulatedFileSystem();
@@ -189,5 +221,6 @@ public sealed class FragmentStoreTests
 
         using var reopened = harness.Open();
         Assert.Throws<CorruptSegmentException>(() => reopened.Read(entry.Number));
+        Assert.Throws<CorruptSegmentException>(() => reopened.ReadMedia(entry, new byte[entry.Size]));
     }
 }
