@@ -102,7 +102,7 @@ internal sealed class ClipWriter(FragmentStore store, ClipPlan plan)
             {
                 // Its buffer is reused below: let the read that is writing into it finish first.
                 await stale.ContinueWith(static _ => { }, TaskScheduler.Default);
-                _free = _aheadBuffer;
+                _free ??= _aheadBuffer;
                 _aheadBuffer = null;
             }
 

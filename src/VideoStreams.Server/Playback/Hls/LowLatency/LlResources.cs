@@ -75,8 +75,15 @@ internal sealed class LlResources(LlChannels channels, LlMetrics metrics)
             return withSegment;
         }
 
+        // No complete segment yet (fragments longer than the wait): the parts so far, or the first part within the 10 s.
         view = channel.View();
-        return !view.IsEmpty || segmentWait >= FirstMediaWait ? (view.IsEmpty ? null : view) : await Wait(channel, "first", v => !v.IsEmpty, FirstMediaWait - segmentWait, cancel);
+        if (!view.IsEmpty)
+        {
+            return view;
+        }
+
+        var left = FirstMediaWait - segmentWait;
+        return left > TimeSpan.Zero ? await Wait(channel, "first", v => !v.IsEmpty, left, cancel) : null;
     }
 
     private async Task<HlsAnswer> MasterAsync(LlChannel channel, HlsSession session, string token, CancellationToken cancel)
