@@ -6,8 +6,10 @@ namespace VideoStreams.Media.Tests.Remux;
 
 public sealed class Mp4RemuxPlanTests
 {
-    [Fact]
-    public async Task File_and_memory_writers_produce_the_same_bytes()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task File_and_memory_writers_produce_the_same_bytes(bool mapSource)
     {
         var mkv = await File.ReadAllBytesAsync(Samples.PathOf(Samples.Main360p30Aac));
         var plan = Mp4Remuxer.Plan(mkv);
@@ -21,7 +23,7 @@ public sealed class Mp4RemuxPlanTests
             {
                 // Written after 100 bytes of something else: the offset is honoured.
                 RandomAccess.Write(file, new byte[100], 0);
-                plan.WriteTo(source, file, 100);
+                plan.WriteTo(source, file, 100, mapSource);
             }
 
             Assert.Equal(plan.Layout.FileSize, inMemory.WrittenCount);
@@ -30,6 +32,31 @@ public sealed class Mp4RemuxPlanTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_source_cut_short_after_planning_is_a_format_error_not_a_crash(bool mapSource)
+    {
+        // Planned from the whole file, written from a copy that lost its last 100 kB (another process truncated it):
+        // a mapped window must never touch pages past the end (that would be SIGBUS, not an exception).
+        var mkv = await File.ReadAllBytesAsync(Samples.PathOf(Samples.High720p30Aac));
+        var plan = Mp4Remuxer.Plan(mkv);
+        var folder = Directory.CreateTempSubdirectory("vs-plan-");
+        try
+        {
+            var shorter = Path.Combine(folder.FullName, "short.mkv");
+            await File.WriteAllBytesAsync(shorter, mkv.AsMemory(0, mkv.Length - 100_000));
+            using var source = File.OpenHandle(shorter);
+            using var file = File.OpenHandle(Path.Combine(folder.FullName, "out.mp4"), FileMode.CreateNew, FileAccess.Write);
+            var error = Assert.Throws<MediaFormatException>(() => plan.WriteTo(source, file, 0, mapSource));
+            Assert.Equal(MediaFormatError.Truncated, error.Error);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
         }
     }
 
