@@ -12,8 +12,9 @@
 #   VS_LATENCY_PRELOAD_HINTS (yes|no: whether the simulated viewers request the preload-hinted part),
 #   VS_LATENCY_SCHEDULE (sequential: one viewer at a time on a fresh page, the cameras running throughout; together:
 #   every mode's page at once, which on 2 cores measures five decoders' contention as much as latency),
-#   VS_LATENCY_CROWD (nice: the 49 simulated viewers in their own process at nice 19, as viewers on other machines
-#   would be; inline: in the benchmark process at normal priority),
+#   VS_LATENCY_CROWD (idle: the 49 simulated viewers in their own process under SCHED_IDLE, so their own work takes
+#   only CPU nothing else wants, as viewers on other machines would; nice: that process at nice 19, which yields CPU
+#   share but not wake-ups; inline: in the benchmark process at normal priority),
 #   VS_LATENCY_SERVER_ENV="VideoStreams__Something=1 ..." (extra server settings).
 set -euo pipefail
 
@@ -38,6 +39,6 @@ for pair in ${VS_LATENCY_SERVER_ENV:-}; do server_env+=(--server-env "$pair"); d
 dotnet "$here/bin/Release/net10.0/VideoStreams.Benchmarks.dll" latency \
   --seconds "${VS_LATENCY_SECONDS:-60}" --warmup "${VS_LATENCY_WARMUP:-15}" --viewers "${VS_LATENCY_VIEWERS:-50}" \
   --ffmpeg-hls "${VS_LATENCY_FFMPEG:-yes}" --part-target-ms "${VS_LATENCY_PART_MS:-200}" \
-  --frames-as-captured "${VS_LATENCY_FRAMES_AS_CAPTURED:-auto}" --preload-hints "${VS_LATENCY_PRELOAD_HINTS:-no}" --schedule "${VS_LATENCY_SCHEDULE:-sequential}" --crowd "${VS_LATENCY_CROWD:-nice}" --size "${VS_LATENCY_SIZE:-640x360}" \
+  --frames-as-captured "${VS_LATENCY_FRAMES_AS_CAPTURED:-auto}" --preload-hints "${VS_LATENCY_PRELOAD_HINTS:-no}" --schedule "${VS_LATENCY_SCHEDULE:-sequential}" --crowd "${VS_LATENCY_CROWD:-idle}" --size "${VS_LATENCY_SIZE:-640x360}" \
   "${server_env[@]}"
 echo "// uptime: $(uptime)"

@@ -20,7 +20,7 @@ namespace VideoStreams.Benchmarks.Latency;
 internal static class LatencyBench
 {
     private const string Usage = "usage: latency [--seconds 60] [--warmup 15] [--viewers 50] [--ffmpeg-hls yes|no] [--part-target-ms 200] "
-        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--schedule sequential|together] [--crowd nice|inline] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
+        + "[--frames-as-captured auto|yes|no] [--preload-hints yes|no] [--schedule sequential|together] [--crowd idle|nice|inline] [--size 640x360] [--work DIR] [--web DIR] [--server-dll PATH] [--agent-dll PATH] "
         + "[--server-env NAME=VALUE ...]";
 
     public static async Task<int> RunAsync(string[] args)
@@ -54,7 +54,13 @@ internal static class LatencyBench
         var withFfmpeg = options.GetValueOrDefault("--ffmpeg-hls", "yes") == "yes";
         var preloadHints = options.GetValueOrDefault("--preload-hints", "no") == "yes";
         var together = options.GetValueOrDefault("--schedule", "sequential") == "together";
-        var nicedCrowd = options.GetValueOrDefault("--crowd", "nice") != "inline";
+        var crowdText = options.GetValueOrDefault("--crowd", "idle");
+        if (!Enum.TryParse<CrowdMode>(crowdText, ignoreCase: true, out var crowdMode))
+        {
+            Console.Error.WriteLine($"--crowd must be idle, nice or inline, not {crowdText}");
+            return 2;
+        }
+
         // Smaller pictures make the run lighter (three encoders, ffmpeg's and the Chromium pages share the machine).
         var size = options.GetValueOrDefault("--size", "640x360").Split('x');
         (AgentCameras.Width, AgentCameras.Height) = (int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture));
@@ -77,7 +83,7 @@ internal static class LatencyBench
         Console.WriteLine($"// cameras: vs-agent synthetic {AgentCameras.Width}x{AgentCameras.Height}@{AgentCameras.FrameRate}, one GOP per fragment, framesAsCaptured {framesAsCaptured switch { true => "on", false => "off", null => "off (this agent has no such setting)" }}; part target {partTarget} ms");
         try
         {
-            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints, together, nicedCrowd);
+            return await RunAsync(work, web, serverDll, agentDll, serverEnv, framesAsCaptured, seconds, warmup, viewers, withFfmpeg, preloadHints, together, crowdMode);
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or Microsoft.Playwright.PlaywrightException)
         {
@@ -94,7 +100,7 @@ internal static class LatencyBench
     }
 
     private static async Task<int> RunAsync(string work, string web, string serverDll, string agentDll, Dictionary<string, string> serverEnv,
-        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints, bool together, bool nicedCrowd)
+        bool? framesAsCaptured, TimeSpan seconds, TimeSpan warmup, int viewers, bool withFfmpeg, bool preloadHints, bool together, CrowdMode crowdMode)
     {
         var data = Path.Combine(work, "data");
         Directory.CreateDirectory(data);
@@ -217,12 +223,19 @@ internal static class LatencyBench
         await using var measured = await browser.PlayAsync(llMode.Name, llMode.Url, llMode.CatchUp);
         await WarmUpAsync([measured], warmup);
         var alone = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
-        var crowdSetup = nicedCrowd ? "in their own process at nice 19" : "in the benchmark process";
-        var crowd = await LlCrowd.StartAsync(nicedCrowd, ll.Url!, viewers - 1, preloadHints);
+        var crowdSetup = crowdMode switch
+        {
+            CrowdMode.Idle => "in their own process under SCHED_IDLE",
+            CrowdMode.Nice => "in their own process at nice 19",
+            _ => "in the benchmark process",
+        };
+        var crowd = await LlCrowd.StartAsync(crowdMode, ll.Url!, viewers - 1, preloadHints);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var before = await crowd.SnapshotAsync();
+        var crowdCpu = crowd.Cpu();
         var crowded = await WindowAsync(measured, cameras, server, specs[2].Stream, seconds);
         var after = await crowd.SnapshotAsync();
+        crowdCpu = crowd.Cpu() - crowdCpu;
         await crowd.DisposeAsync();
 
         var perSecond = seconds.TotalSeconds;
@@ -237,6 +250,14 @@ internal static class LatencyBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| camera's PERSISTED ack latency, mean (fragments) | {alone.AckMs:0} ms ({alone.AckCount}) | {crowded.AckMs:0} ms ({crowded.AckCount}) | {Change(alone.AckMs, crowded.AckMs)} |"));
         Console.WriteLine($"| server append→PERSISTED (all streams) | {alone.Persist} | {crowded.Persist} | |");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| server CPU, % of one core | {alone.ServerCpu:0.0} % | {crowded.ServerCpu:0.0} % | |"));
+        if (crowdMode != CrowdMode.Inline)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| simulated viewers' own CPU, % of one core | | {crowdCpu.TotalSeconds / seconds.TotalSeconds * 100:0.0} % | |"));
+        }
+
         Console.WriteLine($"| load average (1 min) before → after | {alone.Load} | {crowded.Load} | |");
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -249,7 +270,7 @@ internal static class LatencyBench
         return 0;
     }
 
-    private sealed record Window(LatencyFigures Figures, double AckMs, long AckCount, string Persist, string Load);
+    private sealed record Window(LatencyFigures Figures, double AckMs, long AckCount, string Persist, string Load, double ServerCpu);
 
     private static async Task<Window> WindowAsync(BrowserViewer page, AgentCameras cameras, ServerProcess server, string stream, TimeSpan length)
     {
@@ -257,13 +278,15 @@ internal static class LatencyBench
         var acks = await cameras.AckLatencyAsync(stream);
         var persist = await server.PersistHistogramAsync();
         var load = Load();
+        var cpu = server.Cpu();
         await Task.Delay(length);
         var samples = await page.TakeAsync();
         var acksAfter = await cameras.AckLatencyAsync(stream);
         var persistAfter = await server.PersistHistogramAsync();
+        var serverCpu = (server.Cpu() - cpu).TotalSeconds / length.TotalSeconds * 100;
         var count = acksAfter.Count - acks.Count;
         return new Window(LatencyFigures.Of(samples), count == 0 ? double.NaN : (acksAfter.Sum - acks.Sum) / count * 1000, count,
-            ServerProcess.DescribeHistogram(persist, persistAfter), $"{load} → {Load()}");
+            ServerProcess.DescribeHistogram(persist, persistAfter), $"{load} → {Load()}", serverCpu);
     }
 
     /// <summary>Waits until every page shows frames with a readable strip, then lets hls.js settle for <paramref name="warmup"/>.</summary>

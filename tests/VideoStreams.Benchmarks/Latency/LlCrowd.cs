@@ -5,24 +5,30 @@ namespace VideoStreams.Benchmarks.Latency;
 
 /// <summary>
 /// The simulated LL-HLS viewers (<see cref="LlHlsClient"/>) of the 50-viewer check. In production viewers run on their
-/// own machines; here they share the server's 2 cores, so by default they run in a child process at the lowest CPU
-/// priority (<c>nice -n 19</c>): the server's work for them (the same requests per second, reported) stays in the
-/// measurement, their own parsing and reading yields to the server and the camera. <c>inline</c> runs them in the
-/// benchmark process at normal priority, as before.
+/// own machines; here they share the server's 2 cores, so by default they run in a child process under Linux's
+/// <c>SCHED_IDLE</c> policy (<c>chrt --idle 0</c>): the server's work for them (the same requests per second, reported)
+/// stays in the measurement, while their own parsing and reading runs only on CPU time nothing else wants, and any
+/// server, agent or encoder thread that wakes up preempts them at once. <see cref="CrowdMode.Nice"/> runs the child at
+/// <c>nice -n 19</c> instead: it yields CPU share but not wake-ups (a woken thread may wait out the running client's
+/// slice), so the clients' own work still delays the camera's acks a little. <see cref="CrowdMode.Inline"/> runs them
+/// in the benchmark process at normal priority.
 /// </summary>
 internal abstract class LlCrowd : IAsyncDisposable
 {
-    public static async Task<LlCrowd> StartAsync(bool niced, Uri url, int count, bool preloadHints)
+    public static async Task<LlCrowd> StartAsync(CrowdMode mode, Uri url, int count, bool preloadHints)
     {
-        if (!niced)
+        if (mode == CrowdMode.Inline)
         {
             return new InlineCrowd(url, count, preloadHints);
         }
 
-        var crowd = new ProcessCrowd(url, count, preloadHints);
+        var crowd = new ProcessCrowd(mode, url, count, preloadHints);
         await crowd.SnapshotAsync(); // started and answering
         return crowd;
     }
+
+    /// <summary>CPU time the simulated viewers used so far (user + system; zero when they run in this process).</summary>
+    public abstract TimeSpan Cpu();
 
     /// <summary>The counters so far: (blocking reloads, parts, hinted parts, playlists, errors, bytes, last error).</summary>
     public abstract Task<(long BlockingReloads, long Parts, long Hints, long Playlists, long Errors, long Bytes, string? LastError)> SnapshotAsync();
@@ -71,6 +77,8 @@ internal abstract class LlCrowd : IAsyncDisposable
                 .ToArray();
         }
 
+        public override TimeSpan Cpu() => TimeSpan.Zero;
+
         public override Task<(long BlockingReloads, long Parts, long Hints, long Playlists, long Errors, long Bytes, string? LastError)> SnapshotAsync() =>
             Task.FromResult((Interlocked.Read(ref _counters.BlockingReloads), Interlocked.Read(ref _counters.Parts), Interlocked.Read(ref _counters.Hints),
                 Interlocked.Read(ref _counters.Playlists), Interlocked.Read(ref _counters.Errors), Interlocked.Read(ref _counters.Bytes), _counters.LastError));
@@ -88,21 +96,28 @@ internal abstract class LlCrowd : IAsyncDisposable
     {
         private readonly Process _process;
 
-        public ProcessCrowd(Uri url, int count, bool preloadHints)
+        public ProcessCrowd(CrowdMode mode, Uri url, int count, bool preloadHints)
         {
-            var psi = new ProcessStartInfo("nice")
+            var (launcher, priority) = mode == CrowdMode.Idle ? ("chrt", (string[])["--idle", "0"]) : ("nice", ["-n", "19"]);
+            var psi = new ProcessStartInfo(launcher)
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in (string[])["-n", "19", Environment.ProcessPath!, typeof(LlCrowd).Assembly.Location, "ll-crowd", url.ToString(),
+            foreach (var arg in (string[])[.. priority, Environment.ProcessPath!, typeof(LlCrowd).Assembly.Location, "ll-crowd", url.ToString(),
                          count.ToString(CultureInfo.InvariantCulture), preloadHints ? "yes" : "no"])
             {
                 psi.ArgumentList.Add(arg);
             }
 
-            _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the simulated viewers' process (nice)");
+            _process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start the simulated viewers' process ({launcher})");
+        }
+
+        public override TimeSpan Cpu()
+        {
+            _process.Refresh();
+            return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
         }
 
         public override async Task<(long BlockingReloads, long Parts, long Hints, long Playlists, long Errors, long Bytes, string? LastError)> SnapshotAsync()
@@ -128,4 +143,17 @@ internal abstract class LlCrowd : IAsyncDisposable
             _process.Dispose();
         }
     }
+}
+
+/// <summary>Where and at what priority the simulated viewers run.</summary>
+internal enum CrowdMode
+{
+    /// <summary>A child process under SCHED_IDLE (the default).</summary>
+    Idle,
+
+    /// <summary>A child process at nice 19.</summary>
+    Nice,
+
+    /// <summary>In the benchmark process, at normal priority.</summary>
+    Inline,
 }
