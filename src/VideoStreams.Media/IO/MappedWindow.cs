@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace VideoStreams.Media.IO;
 
@@ -76,6 +77,6 @@ internal sealed unsafe partial class MappedWindow : MemoryManager<byte>
         }
     }
 
-    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int madvise(nint address, nuint length, int advice);
 }

@@ -21,8 +21,9 @@ public sealed class HlsFolderWriter(DirectoryInfo folder) : ICmafSegmentSink
     public const string MultivariantPlaylist = "master.m3u8";
 
     private readonly List<HlsSegment> _segments = [];
-    private BackgroundFiles? _files;
     private readonly List<CmafInitSegment> _inits = [];
+    // Set by Remux/RemuxAsync only: a writer used directly as a sink writes each file on the caller's thread.
+    private BackgroundFiles? _files;
     private long _bytes;
     private double _seconds;
 
